@@ -1,0 +1,41 @@
+"""The Python API: diagnose a saved model and data file, or an in-memory model and arrays."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .findings import Diagnosis
+from .loading import load_subject, prepare_subject
+from .options import CheckOptions
+from .probes.plan import Progress, _silent, measure
+from .rules import judge
+
+
+def check_files(model_path: str | Path, data_path: str | Path, options: CheckOptions | None = None,
+                progress: Progress = _silent) -> Diagnosis:
+    """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
+    options = options or CheckOptions()
+    started = time.perf_counter()
+    subject = load_subject(model_path, data_path, options)
+    loaded = time.perf_counter() - started
+    diagnosis = judge(measure(subject, options, progress))
+    diagnosis.measurements.timings["load"] = round(loaded, 3)
+    return diagnosis
+
+
+def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silent, **options) -> Diagnosis:
+    """Diagnose an in-memory Keras model on arrays ``x``, ``y``; keyword options as CheckOptions.
+
+    The model is never trained itself: probes train fresh clones.
+    """
+    known = {f.name for f in dataclasses.fields(CheckOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
+    opts = CheckOptions(**options)
+    subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
+    return judge(measure(subject, opts, progress))

@@ -1,0 +1,103 @@
+"""The doctor's verdict: findings with evidence and fixes, gathered in a Diagnosis."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+CATEGORIES = (
+    "vanishing-gradients",
+    "exploding-gradients",
+    "dead-units",
+    "saturated-activations",
+    "learning-rate-too-high",
+    "learning-rate-too-low",
+    "under-capacity",
+    "unscaled-inputs",
+    "unscaled-targets",
+    "output-loss-mismatch",
+    "bad-initialization",
+    "non-finite",
+)
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; compares in order info < warning < error."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass
+class Fix:
+    """A change that addresses a finding, with Keras code and, where probed, its measured effect."""
+
+    summary: str
+    code: str
+    variant: str | None = None
+    effect: str | None = None
+    verified: bool = False
+
+
+@dataclass
+class Finding:
+    """One rule's judgement on the measurements."""
+
+    id: str
+    name: str
+    category: str
+    severity: Severity
+    message: str
+    evidence: dict[str, Any]
+    layers: list[str] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    seeds: str | None = None
+    rank: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["severity"] = self.severity.label
+        del data["rank"]
+        return data
+
+
+@dataclass
+class Diagnosis:
+    """Findings ordered most important first, with the measurements they rest on."""
+
+    findings: list[Finding]
+    measurements: Any
+
+    def count(self, severity: Severity) -> int:
+        return sum(f.severity == severity for f in self.findings)
+
+    @property
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)
+
+    def fails(self, fail_on: Severity | None) -> bool:
+        """Whether a finding reaches the ``--fail-on`` level (None: never fail)."""
+        return fail_on is not None and self.worst is not None and self.worst >= fail_on
+
+    def verdict(self) -> str:
+        errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
+        if not errors and not warnings:
+            infos = self.count(Severity.INFO)
+            return "healthy" + (f" ({infos} note{'s' * (infos != 1)})" if infos else "")
+        parts = []
+        if errors:
+            parts.append(f"{errors} error{'s' * (errors != 1)}")
+        if warnings:
+            parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+        return ", ".join(parts)

@@ -1,0 +1,177 @@
+"""What the probes measured: plain dataclasses with a JSON round-trip. The only input of rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class LayerInfo:
+    """One layer of the model as the probes saw it."""
+
+    name: str
+    kind: str
+    activation: str | None = None
+    units: int | None = None
+    params: int = 0
+
+
+@dataclass
+class ModelInfo:
+    """The model under examination, with its compiled training setup."""
+
+    name: str
+    params: int
+    layers: list[LayerInfo]
+    optimizer: str
+    learning_rate: float | None
+    learning_rate_schedule: str | None
+    optimizer_config: dict[str, Any]
+    loss: str
+    loss_kind: str
+    from_logits: bool = False
+    output_activation: str | None = None
+    output_units: int | None = None
+
+
+@dataclass
+class ArrayInfo:
+    """Shape, dtype and value range of one array."""
+
+    shape: list[int]
+    dtype: str
+    min: float
+    max: float
+    mean: float
+    std: float
+
+
+@dataclass
+class DataInfo:
+    """The training data (and validation data, when given)."""
+
+    path: str | None
+    x: ArrayInfo
+    y: ArrayInfo
+    rows: int
+    val_rows: int = 0
+
+
+@dataclass
+class LayerTrace:
+    """Per-layer quantities of one probe run, one value per record step (None: not measured)."""
+
+    name: str
+    activation: str | None = None
+    grad_norm: list[float | None] = field(default_factory=list)
+    grad_rms: list[float | None] = field(default_factory=list)
+    weight_norm: list[float | None] = field(default_factory=list)
+    update_ratio: list[float | None] = field(default_factory=list)
+    dead_fraction: list[float | None] = field(default_factory=list)
+    saturated_fraction: list[float | None] = field(default_factory=list)
+    act_mean: list[float | None] = field(default_factory=list)
+    act_std: list[float | None] = field(default_factory=list)
+
+
+@dataclass
+class ProbeRun:
+    """One instrumented probe training: one variant of the setup, one seed."""
+
+    variant: str
+    seed: int
+    losses: list[float]
+    eval_losses: list[float]
+    record_steps: list[int]
+    layers: list[LayerTrace]
+    learning_rate: float | None = None
+    seconds: float = 0.0
+
+    def layer(self, name: str) -> LayerTrace:
+        return next(t for t in self.layers if t.name == name)
+
+
+@dataclass
+class Variant:
+    """A counterfactual setup probed next to the user's: what changed, in words and code."""
+
+    name: str
+    description: str
+    change: str = ""
+
+
+@dataclass
+class Budget:
+    """How much probing was done."""
+
+    steps: int
+    batch_size: int
+    rows: int
+    seeds: list[int]
+    record_every: int
+    steps_per_epoch: int
+
+
+@dataclass
+class Measurements:
+    """Everything the probes measured about one model and its data."""
+
+    model: ModelInfo
+    data: DataInfo
+    budget: Budget
+    baseline_loss: float
+    variants: list[Variant]
+    runs: list[ProbeRun]
+    timings: dict[str, float] = field(default_factory=dict)
+    engine: dict[str, Any] = field(default_factory=dict)
+
+    def runs_of(self, variant: str) -> list[ProbeRun]:
+        """The probe runs of one variant, in seed order."""
+        return [r for r in self.runs if r.variant == variant]
+
+    def variant(self, name: str) -> Variant | None:
+        return next((v for v in self.variants if v.name == name), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _jsonable(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Measurements:
+        model = dict(data["model"])
+        model["layers"] = [LayerInfo(**layer) for layer in model["layers"]]
+        d = dict(data["data"])
+        d["x"], d["y"] = ArrayInfo(**d["x"]), ArrayInfo(**d["y"])
+        runs = []
+        for run in data["runs"]:
+            run = dict(run)
+            run["losses"] = [_number(v) for v in run["losses"]]
+            run["eval_losses"] = [_number(v) for v in run["eval_losses"]]
+            run["layers"] = [LayerTrace(**t) for t in run["layers"]]
+            runs.append(ProbeRun(**run))
+        return cls(
+            model=ModelInfo(**model),
+            data=DataInfo(**d),
+            budget=Budget(**data["budget"]),
+            baseline_loss=data["baseline_loss"],
+            variants=[Variant(**v) for v in data["variants"]],
+            runs=runs,
+            timings=dict(data.get("timings", {})),
+            engine=dict(data.get("engine", {})),
+        )
+
+
+def _number(value: Any) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """Floats that JSON can hold: NaN and infinities become None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value

@@ -1,0 +1,49 @@
+"""The JSON report: one object on stdout, findings most important first."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+
+from .. import __version__
+from ..findings import Diagnosis
+from ..measurements import _jsonable
+from ..rules.base import relative_final
+
+SCHEMA_VERSION = 1
+
+
+def variant_summary(diagnosis: Diagnosis) -> list[dict]:
+    """Each probed variant with its final loss relative to the trivial baseline, per seed."""
+    m = diagnosis.measurements
+    out = []
+    for variant in m.variants:
+        rels = [relative_final(m, r) for r in m.runs_of(variant.name)]
+        out.append({**dataclasses.asdict(variant),
+                    "relative_final_loss": rels,
+                    "median_relative_final_loss": float(np.median(rels)) if rels else None})
+    return out
+
+
+def to_dict(diagnosis: Diagnosis) -> dict:
+    m = diagnosis.measurements
+    return _jsonable({
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dnndoctor", "version": __version__},
+        "model": dataclasses.asdict(m.model),
+        "data": dataclasses.asdict(m.data),
+        "budget": dataclasses.asdict(m.budget),
+        "seeds": m.budget.seeds,
+        "baseline_loss": m.baseline_loss,
+        "timings": m.timings,
+        "engine": m.engine,
+        "variants": variant_summary(diagnosis),
+        "verdict": diagnosis.verdict(),
+        "findings": [f.to_dict() for f in diagnosis.findings],
+    })
+
+
+def render(diagnosis: Diagnosis) -> str:
+    return json.dumps(to_dict(diagnosis), indent=2, sort_keys=False)

@@ -1,0 +1,147 @@
+"""The terminal report: header, per-layer table, loss curve, findings, verdict."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..findings import Diagnosis, Finding, Severity
+from ..measurements import Measurements, ProbeRun
+from ..rules.base import fmt, relative_final
+from .curve import draw
+
+STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def _num(value, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return f"{value:.{digits}g}"
+
+
+def header(m: Measurements) -> Panel:
+    mi, d = m.model, m.data
+    lr = f"{mi.learning_rate:.3g}" if mi.learning_rate is not None else "?"
+    if mi.learning_rate_schedule:
+        lr += f" ({mi.learning_rate_schedule})"
+    hidden = sum(1 for layer in mi.layers if layer.params)
+    lines = [
+        f"[bold]model[/] {mi.name}: {len(mi.layers)} layers ({hidden} trainable), {mi.params:,} parameters",
+        f"[bold]training[/] {mi.optimizer}, learning rate {lr}, loss {mi.loss}"
+        + (" (from logits)" if mi.from_logits else ""),
+        f"[bold]data[/] {d.path or 'arrays'}: x {tuple(d.x.shape)} {d.x.dtype} in [{_num(d.x.min, 3)}, {_num(d.x.max, 3)}], "
+        f"y {tuple(d.y.shape)} {d.y.dtype} in [{_num(d.y.min, 3)}, {_num(d.y.max, 3)}]"
+        + (f", {d.val_rows} validation rows" if d.val_rows else ""),
+        f"[bold]probes[/] {m.budget.steps} steps of batch {m.budget.batch_size} "
+        f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
+        f"× {len(m.variants)} setups; constant-prediction loss {fmt(m.baseline_loss)}",
+    ]
+    return Panel("\n".join(lines), title="dnndoctor check", title_align="left")
+
+
+def _median_last(runs: list[ProbeRun], layer: str, field: str, index: int = -1):
+    values = []
+    for run in runs:
+        trace = next((t for t in run.layers if t.name == layer), None)
+        series = getattr(trace, field) if trace else []
+        if series and series[index] is not None:
+            values.append(series[index])
+    return float(np.median(values)) if values else None
+
+
+def layer_table(m: Measurements) -> Table:
+    runs = m.runs_of("baseline")
+    table = Table(title=f"Layers after {m.budget.steps} steps (median over seeds)", title_justify="left")
+    for column in ("layer", "activation", "params", "grad RMS", "update/weight", "dead", "saturated", "output mean ± std"):
+        table.add_column(column, justify="left" if column in ("layer", "activation") else "right")
+    for info in m.model.layers:
+        grad = _median_last(runs, info.name, "grad_rms")
+        ratio = _median_last(runs, info.name, "update_ratio")
+        dead = _median_last(runs, info.name, "dead_fraction")
+        sat = _median_last(runs, info.name, "saturated_fraction")
+        mean, std = _median_last(runs, info.name, "act_mean"), _median_last(runs, info.name, "act_std")
+        ratio_style = "" if ratio is None or 1e-5 <= ratio <= 1e-1 else "yellow"
+        table.add_row(
+            info.name, info.activation or "–", f"{info.params:,}", _num(grad),
+            Text(_num(ratio), style=ratio_style),
+            Text("–" if dead is None else f"{dead:.0%}", style="red" if (dead or 0) >= 0.5 else ""),
+            Text("–" if sat is None else f"{sat:.0%}", style="yellow" if (sat or 0) >= 0.5 else ""),
+            "–" if mean is None else f"{mean:.2g} ± {_num(std)}",
+        )
+    return table
+
+
+def loss_curve(m: Measurements) -> Group:
+    series = {}
+    for variant in m.variants:
+        runs = m.runs_of(variant.name)
+        if runs:
+            length = max(len(r.losses) for r in runs)
+            padded = np.full((len(runs), length), np.nan)
+            for i, r in enumerate(runs):
+                padded[i, : len(r.losses)] = r.losses
+            with np.errstate(all="ignore"):
+                series[variant.description] = list(np.nanmedian(np.where(np.isfinite(padded), padded, np.nan), axis=0))
+    lines, marks = draw(series)
+    legend = "   ".join(f"{mark} {name}" for name, mark in marks.items())
+    return Group(Text("Training loss per step (median over seeds, log scale)", style="bold"),
+                 Text("\n".join(lines)), Text(legend, style="dim"))
+
+
+def finding_panel(finding: Finding) -> Panel:
+    body = [Text(finding.message)]
+    evidence = Table.grid(padding=(0, 2))
+    for key, value in finding.evidence.items():
+        evidence.add_row(Text(key, style="dim"), Text(_evidence(value)))
+    body.append(evidence)
+    for fix in finding.fixes:
+        status = ("[green]verified[/]" if fix.verified else "[yellow]did not help[/]") if fix.effect else "[dim]unverified[/]"
+        line = f"→ {fix.summary} ({status}" + (f": {fix.effect})" if fix.effect else ")")
+        body.append(Text.from_markup(line))
+        body.append(Text(f"    {fix.code}", style="green"))
+    title = f"[{STYLE[finding.severity]}]{finding.severity.label.upper()}[/] {finding.id} {finding.name} · {finding.category}"
+    if finding.seeds:
+        title += f" · {finding.seeds}"
+    if finding.layers:
+        title += f" · {', '.join(finding.layers)}"
+    return Panel(Group(*body), title=title, title_align="left", border_style=STYLE[finding.severity])
+
+
+def _evidence(value) -> str:
+    if isinstance(value, float):
+        return fmt(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_evidence(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_evidence(v)}" for k, v in value.items())
+    return "–" if value is None else str(value)
+
+
+def variants_table(m: Measurements) -> Table:
+    table = Table(title="Counterfactual probes: final loss ÷ constant-prediction loss", title_justify="left")
+    table.add_column("setup")
+    table.add_column("change")
+    for seed in m.budget.seeds:
+        table.add_column(f"seed {seed}", justify="right")
+    for variant in m.variants:
+        rels = {r.seed: relative_final(m, r) for r in m.runs_of(variant.name)}
+        table.add_row(variant.description, variant.change or "–", *(fmt(rels.get(s)) for s in m.budget.seeds))
+    return table
+
+
+def render(diagnosis: Diagnosis, console: Console) -> None:
+    m = diagnosis.measurements
+    console.print(header(m))
+    console.print(layer_table(m))
+    console.print(loss_curve(m))
+    console.print(variants_table(m))
+    for finding in diagnosis.findings:
+        console.print(finding_panel(finding))
+    worst = diagnosis.worst
+    style = STYLE.get(worst, "bold green") if worst and worst > Severity.INFO else "bold green"
+    console.print(Text(f"Verdict: {diagnosis.verdict()}", style=style))

@@ -1,0 +1,143 @@
+"""The Rule class and the loss statistics that rules share. Pure: no TensorFlow, no I/O."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+from typing import ClassVar
+
+import numpy as np
+
+from ..findings import CATEGORIES, Finding, Fix, Severity
+from ..measurements import Measurements, ProbeRun
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Measured", "Fix")
+
+
+class Rule:
+    """A check of the measurements. Subclasses set the metadata and implement ``check``.
+
+    The class docstring is the rule's documentation, with the sections of ``DOC_SECTIONS``.
+    """
+
+    id: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[str]
+    severity: ClassVar[Severity]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not re.fullmatch(r"DD\d{3}", cls.id):
+            raise TypeError(f"{cls.__name__}: rule id {cls.id!r} is not DDnnn")
+        if not re.fullmatch(r"[a-z]+(-[a-z0-9]+)*", cls.name):
+            raise TypeError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
+        if cls.category not in CATEGORIES:
+            raise TypeError(f"{cls.__name__}: unknown category {cls.category!r}")
+        doc = inspect.getdoc(cls) or ""
+        missing = [s for s in DOC_SECTIONS if f"{s}\n" not in doc]
+        if missing:
+            raise TypeError(f"{cls.__name__}: docstring lacks sections {missing}")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the documentation."""
+        return (inspect.getdoc(cls) or "").splitlines()[0]
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.getdoc(cls) or ""
+
+    def check(self, m: Measurements) -> list[Finding]:
+        raise NotImplementedError
+
+    def finding(self, message: str, evidence: dict, *, severity: Severity | None = None,
+                layers: list[str] | None = None, fixes: list[Fix] | None = None,
+                seeds: str | None = None, rank: float = 0.0) -> Finding:
+        """A finding of this rule, carrying its metadata."""
+        return Finding(id=self.id, name=self.name, category=self.category,
+                       severity=severity or self.severity, message=message, evidence=evidence,
+                       layers=layers or [], fixes=fixes or [], seeds=seeds, rank=rank)
+
+
+# -- loss statistics shared by rules ----------------------------------------------------------
+
+def final_loss(run: ProbeRun, total_steps: int) -> float:
+    """Loss on the fixed probe batch after the last step; inf if the run went non-finite."""
+    losses = np.asarray(run.losses, dtype=float)
+    if len(losses) < total_steps or not np.all(np.isfinite(losses)) or not run.eval_losses:
+        return math.inf
+    last = run.eval_losses[-1]
+    return float(last) if last is not None and math.isfinite(last) else math.inf
+
+
+def relative_final(m: Measurements, run: ProbeRun) -> float:
+    """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
+    return final_loss(run, m.budget.steps) / max(m.baseline_loss, 1e-12)
+
+
+def initial_loss(run: ProbeRun) -> float:
+    """Mean loss over the first steps of the probe."""
+    head = np.asarray(run.losses[: max(1, min(10, len(run.losses)))], dtype=float)
+    return float(np.mean(head)) if np.all(np.isfinite(head)) else math.inf
+
+
+def first_nonfinite_step(run: ProbeRun) -> int | None:
+    losses = np.asarray(run.losses, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(losses))
+    return int(bad[0]) if bad.size else None
+
+
+def by_seed(m: Measurements, variant: str) -> dict[int, ProbeRun]:
+    return {r.seed: r for r in m.runs_of(variant)}
+
+
+def seeds_phrase(count: int, total: int) -> str:
+    return f"{count}/{total} seeds"
+
+
+def majority(count: int, total: int) -> bool:
+    return total > 0 and count * 2 > total
+
+
+def fmt(value: float) -> str:
+    """A loss or ratio for messages: three significant digits, inf spelled out."""
+    if value is None or not math.isfinite(value):
+        return "non-finite"
+    return f"{value:.3g}"
+
+
+def variant_effect(m: Measurements, variant: str, seeds: list[int]) -> tuple[list[float], list[float]]:
+    """Relative final losses of the baseline and of ``variant`` on the given seeds."""
+    base, other = by_seed(m, "baseline"), by_seed(m, variant)
+    pairs = [(relative_final(m, base[s]), relative_final(m, other[s])) for s in seeds if s in base and s in other]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: list[int],
+                 *, factor: float = 2.0) -> Fix | None:
+    """A fix backed by a counterfactual probe, or None when that variant was not probed.
+
+    It counts as verified when the variant's final loss beats the baseline's by ``factor`` in a
+    majority of the seeds; the effect text gives the median losses relative to the baseline.
+    """
+    if m.variant(variant) is None or not m.runs_of(variant):
+        return None
+    before, after = variant_effect(m, variant, seeds)
+    if not before:
+        return None
+    wins = sum(a * factor <= b for b, a in zip(before, after))
+    steps = m.budget.steps
+    effect = (f"relative loss {fmt(float(np.median(before)))} → {fmt(float(np.median(after)))} "
+              f"at {steps} steps; better in {seeds_phrase(wins, len(before))}")
+    return Fix(summary=summary, code=code, variant=variant, effect=effect, verified=majority(wins, len(before)))
+
+
+def fix_gain(fix: Fix | None, m: Measurements, seeds: list[int]) -> float:
+    """log10 of the median improvement a measured fix brought (0 when none), for ranking."""
+    if fix is None or fix.variant is None or not fix.verified:
+        return 0.0
+    before, after = variant_effect(m, fix.variant, seeds)
+    ratios = [math.log10(max(b, 1e-12) / max(a, 1e-12)) if math.isfinite(a) else 0.0
+              for b, a in zip(before, after) if math.isfinite(b) or math.isfinite(a)]
+    return float(np.median([min(r, 12.0) if math.isfinite(r) else 12.0 for r in ratios])) if ratios else 0.0

@@ -1,0 +1,48 @@
+"""Import TensorFlow and Keras quietly: no start-up chatter, no warnings on the user's terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import warnings
+
+
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send file descriptor 2 to /dev/null, where native code writes its logs."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def quiet_environment() -> None:
+    """Environment variables that keep TensorFlow silent; set before its import."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+
+def import_keras():
+    """Return ``(tensorflow, keras)``, imported without noise on stderr."""
+    if "keras" in sys.modules and "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"], sys.modules["keras"]
+    quiet_environment()
+    with _stderr_silenced(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import tensorflow as tf
+        import keras
+
+        tf.get_logger().setLevel(logging.ERROR)
+        tf.autograph.set_verbosity(0)
+        logging.getLogger("absl").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"keras(\..*)?")
+    warnings.filterwarnings("ignore", module=r"tensorflow(\..*)?")
+    return tf, keras
