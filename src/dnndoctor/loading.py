@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +152,9 @@ def load_model(path: Path):
     """Load with Keras' own loader, safe mode on: no code from the file is ever executed."""
     _, keras = import_keras()
     try:
-        return keras.saving.load_model(path, compile=True, safe_mode=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. an unbuilt optimizer's variables are skipped
+            return keras.saving.load_model(path, compile=True, safe_mode=True)
     except Exception as exc:  # Keras raises many types for a bad file
         text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
         if "Lambda" in text or "safe_mode" in text:

@@ -74,6 +74,8 @@ def measure(subject: Subject, options: CheckOptions, progress: Progress = _silen
     record_every = max(1, math.ceil(options.steps / options.records))
     setups = build_variants(subject.model, options.counterfactuals)
     jit = use_xla(options.jit)
+    # Seeding TensorFlow clears its function caches, so draw every initialization before compiling.
+    weights = {(id(s.model), seed): initial_weights(s.model, seed) for s in setups for seed in options.seeds}
     loops: dict[int, InstrumentedLoop] = {}
     engines: set[str] = set()
     runs = []
@@ -98,7 +100,7 @@ def measure(subject: Subject, options: CheckOptions, progress: Progress = _silen
         for seed in options.seeds:
             progress(f"probing {setup.variant.description}, seed {seed}", done, total)
             runs.append(loop.run(variant=setup.variant.name, seed=seed,
-                                 weights=initial_weights(setup.model, seed), learning_rate=setup.learning_rate))
+                                 weights=weights[key, seed], learning_rate=setup.learning_rate))
             done += 1
     progress("probes done", total, total)
     first = loops[id(setups[0].model)]
