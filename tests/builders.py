@@ -58,10 +58,6 @@ def decay(start: float, end: float, steps: int = STEPS) -> list[float]:
     return [float(v) for v in curve]
 
 
-def flat(value: float, steps: int = STEPS) -> list[float]:
-    return [float(value)] * steps
-
-
 def then(first: list[float], second: list[float]) -> list[float]:
     """Two curves one after the other (e.g. a fall then a climb)."""
     return list(first) + list(second)

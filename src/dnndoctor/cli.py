@@ -110,8 +110,11 @@ def check(
         options = CheckOptions(steps=steps, seeds=_parse_seeds(seeds), batch_size=batch_size, loss=loss,
                                optimizer=optimizer, learning_rate=lr, x_key=x_key, y_key=y_key,
                                counterfactuals=counterfactuals, jit=xla)
-        started = time.perf_counter()
+        from .loading import check_paths
         from .tf_runtime import import_keras
+
+        check_paths(model, data)
+        started = time.perf_counter()
 
         import_keras()
         startup = time.perf_counter() - started

@@ -43,12 +43,21 @@ class Subject:
 
 def load_subject(model_path: str | Path, data_path: str | Path, options: CheckOptions) -> Subject:
     """Load both files, apply the option overrides and validate everything before any training."""
-    model_path, data_path = Path(model_path), Path(data_path)
-    _require_file(data_path, "data", (".npz",), "pass the training data as an .npz file")
-    _require_file(model_path, "model", MODEL_SUFFIXES, "pass a model saved with model.save()")
+    model_path, data_path = check_paths(model_path, data_path)
     arrays = load_arrays(data_path, options)
     model = load_model(model_path)
     return prepare_subject(model, *arrays, options, model_path=str(model_path), data_path=str(data_path))
+
+
+def check_paths(model_path: str | Path, data_path: str | Path) -> tuple[Path, Path]:
+    """Fail fast, before TensorFlow starts, on files that are missing or of the wrong kind."""
+    model_path, data_path = Path(model_path), Path(data_path)
+    if model_path.suffix.lower() == ".npz" and data_path.suffix.lower() in MODEL_SUFFIXES:
+        raise InputError("the model and data arguments are swapped", path=model_path,
+                         remedy="pass the model first: dnndoctor check MODEL DATA")
+    _require_file(model_path, "model", MODEL_SUFFIXES, "pass a model saved with model.save()")
+    _require_file(data_path, "data", (".npz",), "pass the training data as an .npz file")
+    return model_path, data_path
 
 
 def prepare_subject(model, x, y, x_val, y_val, options: CheckOptions, *, model_path=None, data_path=None) -> Subject:
@@ -80,26 +89,29 @@ def _require_file(path: Path, what: str, suffixes: tuple[str, ...], remedy: str)
 
 def load_arrays(path: Path, options: CheckOptions):
     """Read x, y (and x_val, y_val when present) from an .npz archive without unpickling."""
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise InputError(
-            f"not a readable .npz archive ({exc.__class__.__name__})",
-            path=path,
-            remedy="save the arrays with numpy.savez(path, x=..., y=...)",
-        ) from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise InputError("holds a single array, not an .npz archive", path=path,
-                         remedy="save the arrays with numpy.savez(path, x=..., y=...)")
-    with archive:
-        keys = list(archive.files)
-        x_key, y_key = _pick_keys(keys, options, path)
-        x, y = _read(archive, x_key, path), _read(archive, y_key, path)
-        x_val = y_val = None
-        for xv, yv in VAL_KEYS:
-            if xv in keys and yv in keys:
-                x_val, y_val = _read(archive, xv, path), _read(archive, yv, path)
-                break
+    remedy = "save the arrays with numpy.savez(path, x=..., y=...)"
+    with open(path, "rb") as handle:
+        if not zipfile.is_zipfile(handle):
+            raise InputError("not an .npz archive (not a zip file)", path=path, remedy=remedy)
+        handle.seek(0)
+        try:
+            archive = np.load(handle, allow_pickle=False)
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise InputError(f"not a readable .npz archive ({exc.__class__.__name__})", path=path,
+                             remedy=remedy) from None
+        with archive:
+            return _arrays_from(archive, path, options)
+
+
+def _arrays_from(archive, path: Path, options: CheckOptions):
+    keys = list(archive.files)
+    x_key, y_key = _pick_keys(keys, options, path)
+    x, y = _read(archive, x_key, path), _read(archive, y_key, path)
+    x_val = y_val = None
+    for xv, yv in VAL_KEYS:
+        if xv in keys and yv in keys:
+            x_val, y_val = _read(archive, xv, path), _read(archive, yv, path)
+            break
     return x, y, x_val, y_val
 
 
@@ -142,7 +154,7 @@ def _as_numeric(array: np.ndarray, name: str, path) -> np.ndarray:
     if array.ndim == 0 or array.shape[0] == 0:
         raise InputError(f"array {name!r} has no rows", path=path, remedy="provide at least 2 samples")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
-        bad = int(np.sum(~np.isfinite(array.reshape(len(array), -1)).any(axis=1)))
+        bad = int(np.sum((~np.isfinite(array.reshape(len(array), -1))).any(axis=1)))
         raise InputError(f"array {name!r} holds NaN or infinite values in {bad} rows", path=path,
                          remedy="drop or impute those rows")
     return array

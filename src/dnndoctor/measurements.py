@@ -154,7 +154,7 @@ class Measurements:
             model=ModelInfo(**model),
             data=DataInfo(**d),
             budget=Budget(**data["budget"]),
-            baseline_loss=data["baseline_loss"],
+            baseline_loss=_number(data["baseline_loss"]),
             variants=[Variant(**v) for v in data["variants"]],
             runs=runs,
             timings=dict(data.get("timings", {})),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 from rich.console import Console, Group
@@ -85,7 +86,8 @@ def loss_curve(m: Measurements) -> Group:
             padded = np.full((len(runs), length), np.nan)
             for i, r in enumerate(runs):
                 padded[i, : len(r.losses)] = r.losses
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
                 series[variant.description] = list(np.nanmedian(np.where(np.isfinite(padded), padded, np.nan), axis=0))
     lines, marks = draw(series)
     legend = "   ".join(f"{mark} {name}" for name, mark in marks.items())

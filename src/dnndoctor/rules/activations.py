@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from .base import Rule, fix_gain, fmt, majority, measured_fix, relative_final, seeds_phrase
+from .base import Rule, fix_gain, fmt, lr_change, majority, measured_fix, relative_final, seeds_phrase
 
 
 class DeadReLU(Rule):
@@ -44,7 +46,7 @@ class DeadReLU(Rule):
         hits = []
         for run in runs:
             rel = relative_final(m, run)
-            if rel <= self.stalled:
+            if rel <= self.stalled or not math.isfinite(rel):  # fitted, or diverged (DD301)
                 continue
             layers = {t.name: t.dead_fraction[-1] for t in run.layers
                       if t.dead_fraction and t.dead_fraction[-1] is not None and t.dead_fraction[-1] >= self.dead}
@@ -63,8 +65,7 @@ class DeadReLU(Rule):
             Fix("use He initialization", "keras.layers.Dense(units, activation='relu', "
                 "kernel_initializer='he_normal')"),
         ]
-        lower = measured_fix(m, "lr_div10", "lower the learning rate ×10",
-                             f"optimizer.learning_rate = {(m.model.learning_rate or 0) / 10:.3g}", seeds)
+        lower = measured_fix(m, "lr_div10", "lower the learning rate ×10", lr_change(m, 0.1), seeds)
         if lower is not None and lower.verified:
             fixes.insert(0, lower)
         return [self.finding(

@@ -88,6 +88,20 @@ def first_nonfinite_step(run: ProbeRun) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
+def lr_text(m: Measurements, scale: float) -> str:
+    """The learning rate times ``scale``, or the scale itself when the rate is a schedule."""
+    lr = m.model.learning_rate
+    return f"{lr * scale:.3g}" if lr else f"{scale:g} × the current rate"
+
+
+def lr_change(m: Measurements, scale: float) -> str:
+    """Keras code that recompiles with the learning rate scaled."""
+    if not m.model.learning_rate:
+        return f"# multiply the schedule's initial_learning_rate by {scale:g}, then recompile"
+    return (f"model.compile(optimizer=keras.optimizers.{m.model.optimizer}(learning_rate={lr_text(m, scale)}), "
+            f"loss={m.model.loss!r})")
+
+
 def by_seed(m: Measurements, variant: str) -> dict[int, ProbeRun]:
     return {r.seed: r for r in m.runs_of(variant)}
 
@@ -126,7 +140,7 @@ def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: 
     before, after = variant_effect(m, variant, seeds)
     if not before:
         return None
-    wins = sum(a * factor <= b for b, a in zip(before, after))
+    wins = sum(math.isfinite(a) and a * factor <= b for b, a in zip(before, after))
     steps = m.budget.steps
     effect = (f"relative loss {fmt(float(np.median(before)))} → {fmt(float(np.median(after)))} "
               f"at {steps} steps; better in {seeds_phrase(wins, len(before))}")

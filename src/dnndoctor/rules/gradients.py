@@ -64,6 +64,8 @@ class VanishingGradients(Rule):
         for run in runs:
             rel = relative_final(m, run)
             measured = attenuation(run)
+            if any(t.dead_fraction and (t.dead_fraction[-1] or 0) >= 1.0 for t in run.layers):
+                continue  # a dead layer blocks the gradient: DD201's finding, not this one
             if measured and measured[0] < self.threshold and rel > self.floor:
                 hits.append((run, rel, measured))
         if not majority(len(hits), len(runs)):

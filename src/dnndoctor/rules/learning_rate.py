@@ -8,18 +8,8 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..measurements import Measurements
-from .base import (Rule, by_seed, first_nonfinite_step, fix_gain, fmt, initial_loss, majority,
-                   measured_fix, relative_final, seeds_phrase)
-
-
-def _lr_text(m: Measurements, scale: float) -> str:
-    lr = m.model.learning_rate
-    return f"{lr * scale:.3g}" if lr else f"{scale:g} × the current rate"
-
-
-def _lr_fix_code(m: Measurements, scale: float) -> str:
-    return (f"model.compile(optimizer=keras.optimizers.{m.model.optimizer}(learning_rate={_lr_text(m, scale)}), "
-            f"loss={m.model.loss!r})")
+from .base import (Rule, by_seed, first_nonfinite_step, fix_gain, fmt, initial_loss, lr_change, lr_text,
+                   majority, measured_fix, relative_final, seeds_phrase)
 
 
 class DivergingLoss(Rule):
@@ -58,8 +48,8 @@ class DivergingLoss(Rule):
             return []
         seeds = [r.seed for r in diverged]
         nonfinite = [s for r in diverged if (s := first_nonfinite_step(r)) is not None]
-        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {_lr_text(m, 0.1)}",
-                           _lr_fix_code(m, 0.1), seeds)
+        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}",
+                           lr_change(m, 0.1), seeds)
         evidence = {
             "relative_final_loss": [relative_final(m, r) for r in diverged],
             "initial_loss": [initial_loss(r) for r in diverged],
@@ -122,8 +112,8 @@ class OscillatingLoss(Rule):
         if not bouncing:
             return []
         seeds = [r.seed for r, _ in bouncing]
-        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {_lr_text(m, 0.1)}",
-                           _lr_fix_code(m, 0.1), seeds)
+        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}",
+                           lr_change(m, 0.1), seeds)
         if fix is None or not fix.verified:
             return []
         ratios = [relative_final(m, r) * m.baseline_loss / max(low, 1e-12) for r, low in bouncing]
@@ -173,13 +163,13 @@ class SlowProgress(Rule):
                 and relative_final(m, faster[s]) * self.gain <= relative_final(m, run)]
         if not majority(len(slow), len(base)):
             return []
-        fix = measured_fix(m, "lr_x10", f"raise the learning rate to {_lr_text(m, 10)}",
-                           _lr_fix_code(m, 10), slow, factor=self.gain)
+        fix = measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, 10)}",
+                           lr_change(m, 10), slow, factor=self.gain)
         rels = [relative_final(m, base[s]) for s in slow]
         ratios = [_median_update_ratio(base[s]) for s in slow]
         severity = Severity.ERROR if float(np.median(rels)) > 0.5 else Severity.WARNING
         return [self.finding(
-            f"Training is slow at learning rate {_lr_text(m, 1)}: after {m.budget.steps} steps the loss is "
+            f"Training is slow at learning rate {lr_text(m, 1)}: after {m.budget.steps} steps the loss is "
             f"still {fmt(float(np.median(rels)))}× a constant prediction's, and 10× the rate ends at least "
             f"{self.gain:g}× lower.",
             {"relative_final_loss": rels,

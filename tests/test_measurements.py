@@ -1,0 +1,82 @@
+"""Measurements survive a trip through strict JSON, modulo NaN and infinities."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from builders import INF, NAN, blow_up, decay, healthy, make_measurements, same
+from dnndoctor.measurements import Measurements
+from dnndoctor.rules import judge
+
+
+def roundtrip(m: Measurements) -> Measurements:
+    text = json.dumps(m.to_dict(), allow_nan=False)  # strict JSON: no NaN or Infinity tokens
+    return Measurements.from_dict(json.loads(text))
+
+
+def nonfinite_as_nan(m: Measurements) -> dict:
+    """``to_dict`` with every run's losses NaN where they were NaN or ±inf, for comparison."""
+    data = m.to_dict()
+    for run, original in zip(data["runs"], m.runs):
+        run["losses"] = ["nan" if not math.isfinite(v) else v for v in original.losses]
+        run["eval_losses"] = ["nan" if not math.isfinite(v) else v for v in original.eval_losses]
+    return data
+
+
+def test_finite_measurements_roundtrip_exactly():
+    m = healthy()
+    assert roundtrip(m) == m
+
+
+def test_roundtrip_keeps_types():
+    back = roundtrip(healthy())
+    assert type(back.model.layers[0]).__name__ == "LayerInfo"
+    assert type(back.data.x).__name__ == "ArrayInfo"
+    assert type(back.runs[0]).__name__ == "ProbeRun"
+    assert type(back.runs[0].layers[0]).__name__ == "LayerTrace"
+    assert back.variant("wider").change == "dense: 8 → 32, dense_1: 8 → 32"
+    assert [r.seed for r in back.runs_of("lr_x10")] == [0, 1, 2]
+    assert back.runs[0].layer("dense_1").dead_fraction[-1] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize("bad", [NAN, INF, -INF])
+def test_nonfinite_losses_come_back_as_nan(bad):
+    curve = decay(1.0, 0.5, 100) + [bad] * 300
+    m = make_measurements({"baseline": [curve, decay(1.0, 0.01), blow_up(value=bad)],
+                           "lr_div10": same(decay(1.0, 0.01))})
+    back = roundtrip(m)
+    assert nonfinite_as_nan(back) == nonfinite_as_nan(m)
+    run = back.runs_of("baseline")[0]
+    assert len(run.losses) == 120 and math.isnan(run.losses[-1]) and math.isnan(run.eval_losses[-1])
+    assert all(math.isfinite(v) for v in run.losses[:100])
+
+
+def test_nonfinite_trace_values_become_none():
+    m = make_measurements({"baseline": same(decay(1.0, 0.5))},
+                          traces={"baseline": same({"dense": {"grad_rms": [None, 1e-2, NAN, INF] + [1e-2] * 7}})})
+    trace = roundtrip(m).runs[0].layer("dense")
+    assert trace.grad_rms[:4] == [None, 1e-2, None, None]
+
+
+def test_judgement_is_the_same_after_roundtrip():
+    m = make_measurements({"baseline": [blow_up(), blow_up(), decay(1.0, 0.005)],
+                           "lr_div10": same(decay(1.0, 0.01))},
+                          traces={"baseline": same({"dense_1": {"dead_fraction": 1.0}})})
+    before, after = judge(m), judge(roundtrip(m))
+    assert before.findings and [f.to_dict() for f in after.findings] == [f.to_dict() for f in before.findings]
+
+
+def test_to_dict_is_plain_json():
+    data = healthy().to_dict()
+    assert json.loads(json.dumps(data, allow_nan=False)) == data
+    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "timings", "engine"}
+
+
+def test_nonfinite_baseline_loss_comes_back_as_a_float():
+    m = make_measurements({"baseline": same(decay(1.0, 0.5))}, baseline_loss=INF)
+    back = roundtrip(m)
+    assert isinstance(back.baseline_loss, float)
+    judge(back)
