@@ -12,7 +12,7 @@ from .findings import Diagnosis
 from .loading import load_subject, prepare_subject
 from .options import CheckOptions
 from .probes.plan import Progress, _silent, measure
-from .rules import judge
+from .rules import judge, select_rules
 
 
 def check_files(model_path: str | Path, data_path: str | Path, options: CheckOptions | None = None,
@@ -22,7 +22,7 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     started = time.perf_counter()
     subject = load_subject(model_path, data_path, options)
     loaded = time.perf_counter() - started
-    diagnosis = judge(measure(subject, options, progress))
+    diagnosis = judge_with(measure(subject, options, progress), options)
     diagnosis.measurements.timings["load"] = round(loaded, 3)
     return diagnosis
 
@@ -38,4 +38,9 @@ def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silen
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
     subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
-    return judge(measure(subject, opts, progress))
+    return judge_with(measure(subject, opts, progress), opts)
+
+
+def judge_with(measurements, options: CheckOptions) -> Diagnosis:
+    """Judge measurements with the rules and thresholds the options select."""
+    return judge(measurements, select_rules(options.select, options.ignore), options.thresholds)

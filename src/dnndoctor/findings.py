@@ -78,6 +78,7 @@ class Diagnosis:
 
     findings: list[Finding]
     measurements: Any
+    skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why it did not judge
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity == severity for f in self.findings)

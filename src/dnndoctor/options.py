@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class CheckOptions:
-    """How to load the subject and how much to probe it."""
+    """How to load the subject, how much to probe it and which rules judge it."""
 
     steps: int = 400
     seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
@@ -15,10 +15,16 @@ class CheckOptions:
     records: int = 10
     probe_rows: int = 256
     max_rows: int = 100_000
+    max_data_mb: float = 256.0
     loss: str | None = None
     optimizer: str | None = None
     learning_rate: float | None = None
     x_key: str | None = None
     y_key: str | None = None
-    jit: bool = True
+    jit: bool | None = None  # None: XLA where a GPU is present
     counterfactuals: bool = True
+    unsafe_load: bool = False
+    custom_objects: str | None = None
+    select: list[str] = field(default_factory=list)  # rule ids, names or categories; empty: all
+    ignore: list[str] = field(default_factory=list)
+    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)  # rule id or name -> overrides

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Diagnosis
+from collections.abc import Iterable, Mapping
+
+from ..findings import CATEGORIES, Diagnosis
 from ..measurements import Measurements
 from .activations import DeadReLU
 from .base import Rule
@@ -26,8 +28,53 @@ def find_rule(key: str) -> type[Rule] | None:
     return next((r for r in ALL_RULES if key.upper() == r.id or key.lower() == r.name), None)
 
 
-def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES) -> Diagnosis:
-    """Apply the rules; order findings by severity, then by the measured gain of their fix."""
-    findings = [f for rule in rules for f in rule().check(m)]
+def matches(rule: type[Rule], key: str) -> bool:
+    """Whether ``key`` names the rule by id, name or category."""
+    key = key.strip()
+    return key.upper() == rule.id or key.lower() in (rule.name, rule.category)
+
+
+def is_rule_key(key: str) -> bool:
+    """Whether ``key`` is a rule id, a rule name or a category of the vocabulary."""
+    return find_rule(key) is not None or key.strip().lower() in CATEGORIES
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[type[Rule], ...]:
+    """The rules matching a ``select`` key (every rule when none is given) and no ``ignore`` key.
+
+    Keys are rule ids, rule names or categories; an unknown key raises ValueError.
+    """
+    select, ignore = list(select), list(ignore)
+    unknown = [key for key in (*select, *ignore) if not is_rule_key(key)]
+    if unknown:
+        raise ValueError(f"unknown rule id, name or category {unknown[0]!r}")
+    return tuple(r for r in ALL_RULES
+                 if (not select or any(matches(r, k) for k in select)) and not any(matches(r, k) for k in ignore))
+
+
+def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
+          thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
+    """Apply the rules; order findings by severity, then by the measured gain of their fix.
+
+    ``thresholds`` maps a rule id or name to overrides of its thresholds. Rules left out of
+    ``rules``, and rules that cannot judge these measurements, are recorded as skipped.
+    """
+    overrides = {}
+    for key, values in (thresholds or {}).items():
+        rule = find_rule(key)
+        if rule is None:
+            raise ValueError(f"thresholds given for unknown rule {key!r}")
+        overrides[rule.id] = dict(values)
+    findings, skipped = [], {}
+    for rule_class in ALL_RULES:
+        if rule_class not in rules:
+            skipped[rule_class.id] = "not selected"
+    for rule_class in rules:
+        rule = rule_class(**overrides.get(rule_class.id, {}))
+        reason = rule.skip_reason(m)
+        if reason:
+            skipped[rule.id] = reason
+        else:
+            findings.extend(rule.check(m))
     findings.sort(key=lambda f: (-f.severity, -f.rank, f.id))
-    return Diagnosis(findings=findings, measurements=m)
+    return Diagnosis(findings=findings, measurements=m, skipped=skipped)

@@ -13,6 +13,7 @@ from ..findings import CATEGORIES, Finding, Fix, Severity
 from ..measurements import Measurements, ProbeRun
 
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Measured", "Fix")
+_METADATA = ("id", "name", "category", "severity", "needs")
 
 
 class Rule:
@@ -25,6 +26,18 @@ class Rule:
     name: ClassVar[str]
     category: ClassVar[str]
     severity: ClassVar[Severity]
+    needs: ClassVar[tuple[str, ...]] = ()  # probe variants the rule cannot judge without
+
+    def __init__(self, **thresholds: float) -> None:
+        """A rule whose thresholds (see ``thresholds()``) are overridden for this instance."""
+        known = self.thresholds()
+        for key, value in thresholds.items():
+            if key not in known:
+                raise TypeError(f"{self.id} {self.name} has no threshold {key!r} "
+                                f"(it has {', '.join(known) or 'none'})")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{self.id} threshold {key!r} must be a number, not {value!r}")
+            setattr(self, key, value)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -47,6 +60,24 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return inspect.getdoc(cls) or ""
+
+    @classmethod
+    def thresholds(cls) -> dict[str, float]:
+        """The tunable thresholds, in declaration order: public numeric class attributes."""
+        found: dict[str, float] = {}
+        for klass in reversed(cls.__mro__):
+            for key, value in vars(klass).items():
+                if (not key.startswith("_") and key not in _METADATA and isinstance(value, (int, float))
+                        and not isinstance(value, bool)):
+                    found[key] = value
+        return found
+
+    def skip_reason(self, m: Measurements) -> str | None:
+        """Why the rule cannot judge these measurements, or None when it can."""
+        missing = [v for v in self.needs if not m.runs_of(v)]
+        if not missing:
+            return None
+        return f"needs the {', '.join(missing)} probe{'s' * (len(missing) > 1)}, which did not run"
 
     def check(self, m: Measurements) -> list[Finding]:
         raise NotImplementedError

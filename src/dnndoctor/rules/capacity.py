@@ -35,6 +35,7 @@ class UnderCapacity(Rule):
     name = "under-capacity"
     category = "under-capacity"
     severity = Severity.WARNING
+    needs = ("wider",)
 
     floor = 0.01
     gain = 5.0

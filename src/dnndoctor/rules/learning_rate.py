@@ -94,6 +94,7 @@ class OscillatingLoss(Rule):
     name = "oscillating-loss"
     category = "learning-rate-too-high"
     severity = Severity.WARNING
+    needs = ("lr_div10",)
 
     bounce = 10.0
     floor = 0.01
@@ -150,6 +151,7 @@ class SlowProgress(Rule):
     name = "slow-progress"
     category = "learning-rate-too-low"
     severity = Severity.WARNING
+    needs = ("lr_x10",)
 
     floor = 0.01
     gain = 10.0
