@@ -1,16 +1,15 @@
-"""The .npz side of loading: key picking, refusal to unpickle, numeric validation. numpy only."""
+"""The data side of loading: key picking, refusal to unpickle, numeric validation. numpy only."""
 
 from __future__ import annotations
 
 import contextlib
-import gc
-import warnings
 
 import numpy as np
 import pytest
 
+from dnndoctor.datasource import MemoryArray
 from dnndoctor.errors import InputError
-from dnndoctor.loading import KEY_PAIRS, VAL_KEYS, _as_numeric, _pick_keys, _require_file, load_arrays
+from dnndoctor.loading import KEY_PAIRS, VAL_KEYS, _pick_keys, _require_file, check_numeric, open_arrays, read_pair
 from dnndoctor.options import CheckOptions
 
 RNG = np.random.default_rng(0)
@@ -23,6 +22,27 @@ def npz(tmp_path, name="data.npz", **arrays):
     with open(path, "wb") as f:  # np.savez would append .npz to names without it
         np.savez(f, **arrays)
     return path
+
+
+def npy_dir(tmp_path, name="data", **arrays):
+    path = tmp_path / name
+    path.mkdir()
+    for key, array in arrays.items():
+        np.save(path / f"{key}.npy", array)
+    return path
+
+
+def load_arrays(path, options):
+    """x, y, x_val, y_val as in-memory arrays (None when absent), read from their sources."""
+    return tuple(None if s is None else np.concatenate(list(s.chunks())) for s in open_arrays(path, options))
+
+
+def as_numeric(array, name, path):
+    """Validate one in-memory array as loading does: its dtype and rows, then its values."""
+    source = MemoryArray(name, array)
+    source.path = None if path is None else str(path)
+    check_numeric(source)
+    read_pair(source, MemoryArray("y", np.zeros(source.rows)), CheckOptions(), seed=0)
 
 
 @contextlib.contextmanager
@@ -107,18 +127,23 @@ class Payload:
         return (open, (self.marker, "w"))
 
 
-def test_object_array_is_refused_without_unpickling(tmp_path):
+@pytest.mark.parametrize("store", ["npz", "npy"])
+def test_object_array_is_refused_without_unpickling(tmp_path, store):
     marker = tmp_path / "pwned"
     objects = np.empty(2, dtype=object)
     objects[0], objects[1] = Payload(marker), Payload(marker)
-    path = npz(tmp_path, x=objects, y=Y[:2])  # np.savez pickles object arrays by default
-    with raises_input_error(path, "array 'x' holds Python objects", "never unpickled"):
+    if store == "npz":  # np.savez pickles object arrays by default
+        path = where = npz(tmp_path, x=objects, y=Y[:2])
+    else:
+        path = npy_dir(tmp_path, x=objects, y=Y[:2])
+        where = path / "x.npy"
+    with raises_input_error(where, "array 'x' holds Python objects", "never unpickled"):
         load_arrays(path, CheckOptions())
     assert not marker.exists()
     # the payload is live: loading with pickles allowed does run it
-    with np.load(path, allow_pickle=True) as archive:
-        for handle in archive["x"]:
-            handle.close()
+    loaded = np.load(where, allow_pickle=True)
+    for handle in (loaded["x"] if store == "npz" else loaded):
+        handle.close()
     assert marker.exists()
 
 
@@ -151,11 +176,8 @@ def test_truncated_archive(tmp_path):
     good = npz(tmp_path, "good.npz", x=X, y=Y)
     path = tmp_path / "cut.npz"
     path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)  # np.load leaks its handle on a bad zip
-        with raises_input_error(path, "not an .npz archive"):
-            load_arrays(path, CheckOptions())
-        gc.collect()
+    with raises_input_error(path, "not an .npz archive"):
+        load_arrays(path, CheckOptions())
 
 
 # -- numeric validation ---------------------------------------------------------------------------
@@ -166,7 +188,7 @@ def test_non_finite_values_are_refused(bad):
     x[3, 1] = bad
     x[7, :] = bad
     with raises_input_error("d.npz", "array 'x' holds NaN or infinite values", "impute"):
-        _as_numeric(x, "x", "d.npz")
+        as_numeric(x, "x", "d.npz")
 
 
 def test_non_finite_rows_are_counted():
@@ -174,7 +196,7 @@ def test_non_finite_rows_are_counted():
     x[3, 1] = np.nan
     x[7, :] = np.inf
     with raises_input_error("d.npz", "in 2 rows"):
-        _as_numeric(x, "x", "d.npz")
+        as_numeric(x, "x", "d.npz")
 
 
 @pytest.mark.parametrize("array, needle", [
@@ -185,26 +207,25 @@ def test_non_finite_rows_are_counted():
 ])
 def test_non_real_dtypes_are_refused(array, needle):
     with raises_input_error("d.npz", needle, "not a real number type"):
-        _as_numeric(array, "y", "d.npz")
+        as_numeric(array, "y", "d.npz")
 
 
 def test_string_array_from_file_is_refused(tmp_path):
     path = npz(tmp_path, x=X, y=np.array(["cat", "dog"] * 8))
-    _, y, _, _ = load_arrays(path, CheckOptions())  # loads without pickling ...
+    _, y, _, _ = open_arrays(path, CheckOptions())  # opens without pickling ...
     with raises_input_error(path, "array 'y' has dtype <U3"):
-        _as_numeric(y, "y", path)  # ... and is refused before any training
+        check_numeric(y)  # ... and is refused before any row is read
 
 
 @pytest.mark.parametrize("array", [np.float32(1.0), np.zeros((0, 3), dtype="float32")])
 def test_arrays_without_rows_are_refused(array):
     with raises_input_error(None, "has no rows"):
-        _as_numeric(array, "x", None)
+        as_numeric(array, "x", None)
 
 
 @pytest.mark.parametrize("array", [X, Y, Y.astype("uint8"), Y.astype(bool), X.astype("float16")])
-def test_numeric_arrays_pass_unchanged(array):
-    out = _as_numeric(array, "x", None)
-    assert out is array or np.shares_memory(out, array)
+def test_numeric_arrays_pass(array):
+    as_numeric(array, "x", None)
 
 
 # -- file checks ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .errors import DoctorError, InputError
 
@@ -38,7 +39,7 @@ class FailOn(str, enum.Enum):
 
 
 def _fail(message: str) -> None:
-    stderr.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(EXIT_ABNORMAL)
 
 
@@ -86,7 +87,8 @@ class _Progress:
 @app.command()
 def check(
     model: Path = typer.Argument(..., help="Saved Keras model (.keras or .h5), compiled or not."),
-    data: Path = typer.Argument(..., help="Training data: .npz with x/y (or --x-key/--y-key)."),
+    data: Path = typer.Argument(..., help="Training data: an .npz with x/y (or --x-key/--y-key), or a directory "
+                                           "of .npy files x.npy, y.npy (read memory-mapped)."),
     format: Format = typer.Option(Format.rich, "--format", "-f", help="Report format on stdout."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding reaches this severity."),
     steps: int = typer.Option(400, "--steps", min=10, max=100_000, help="Probe budget: training steps per run."),
@@ -100,6 +102,14 @@ def check(
     counterfactuals: bool = typer.Option(True, "--counterfactuals/--no-counterfactuals",
                                          help="Also probe learning rate ×10, ÷10 and a wider model."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
+    max_rows: int = typer.Option(100_000, "--max-rows", min=2, help="Probe on at most this many rows, sampled "
+                                 "with the first seed."),
+    max_data_mb: float = typer.Option(256.0, "--max-data-mb", min=1.0, help="Memory allowed for the rows the "
+                                      "probes train on, in MiB; larger data is sampled."),
+    unsafe_load: bool = typer.Option(False, "--unsafe-load", help="Let Keras run code stored in the model file "
+                                     "(Lambda layers). Only for files you trust."),
+    custom_objects: Optional[str] = typer.Option(None, "--custom-objects", help="A .py file or dotted module "
+                                                 "that defines the model's custom layers; it is imported."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Probe MODEL on DATA and report why it fails to train, with measured evidence."""
@@ -109,7 +119,8 @@ def check(
     try:
         options = CheckOptions(steps=steps, seeds=_parse_seeds(seeds), batch_size=batch_size, loss=loss,
                                optimizer=optimizer, learning_rate=lr, x_key=x_key, y_key=y_key,
-                               counterfactuals=counterfactuals, jit=xla)
+                               counterfactuals=counterfactuals, jit=xla, max_rows=max_rows,
+                               max_data_mb=max_data_mb, unsafe_load=unsafe_load, custom_objects=custom_objects)
         from .loading import check_paths
         from .tf_runtime import import_keras
 

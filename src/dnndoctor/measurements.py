@@ -58,6 +58,8 @@ class DataInfo:
     y: ArrayInfo
     rows: int
     val_rows: int = 0
+    sampled_rows: int | None = None  # rows the probes train on, when fewer than ``rows``
+    sample_seed: int | None = None  # the seed that drew them
 
 
 @dataclass
