@@ -41,7 +41,7 @@ def check_seconds(name: str) -> tuple[float, dict]:
 def steps_per_second(name: str, steps: int, fit_epochs: int) -> tuple[float, float]:
     """Probe-loop and model.fit training steps per second on one fixture."""
     from dnndoctor.probes.loop import InstrumentedLoop
-    from dnndoctor.probes.variants import probe_clone
+    from dnndoctor.probes.edits import probe_clone
     from dnndoctor.tf_runtime import import_keras
 
     _, keras = import_keras()

@@ -72,7 +72,8 @@ def test_judgement_is_the_same_after_roundtrip():
 def test_to_dict_is_plain_json():
     data = healthy().to_dict()
     assert json.loads(json.dumps(data, allow_nan=False)) == data
-    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "timings", "engine"}
+    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "range_test",
+                         "overfit_relative_loss", "timings", "engine"}
 
 
 def test_nonfinite_baseline_loss_comes_back_as_a_float():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from dnndoctor.probes.loop import InstrumentedLoop, batch_order
-from dnndoctor.probes.variants import fresh_optimizer
+from dnndoctor.probes.edits import fresh_optimizer
 from dnndoctor.tf_runtime import import_keras
 
 pytestmark = pytest.mark.tf

@@ -11,7 +11,8 @@ import numpy as np
 from .findings import Diagnosis
 from .loading import load_subject, prepare_subject
 from .options import CheckOptions
-from .probes.plan import Progress, _silent, measure
+from .loading import Subject
+from .probes.plan import Progress, Prober, _silent
 from .rules import judge, select_rules
 
 
@@ -22,7 +23,7 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     started = time.perf_counter()
     subject = load_subject(model_path, data_path, options)
     loaded = time.perf_counter() - started
-    diagnosis = judge_with(measure(subject, options, progress), options)
+    diagnosis = examine(subject, options, progress)
     diagnosis.measurements.timings["load"] = round(loaded, 3)
     return diagnosis
 
@@ -38,7 +39,26 @@ def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silen
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
     subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
-    return judge_with(measure(subject, opts, progress), opts)
+    return examine(subject, opts, progress)
+
+
+def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Diagnosis:
+    """Probe, judge, then verify the fixes the findings propose and judge again.
+
+    Rules are pure, so the second judgement repeats the first with each proposed fix now
+    backed by a probe of its edit at the same budget and seeds.
+    """
+    prober = Prober(subject, options, progress)
+    prober.diagnostic()
+    diagnosis = judge_with(prober.measurements(), options)
+    if options.counterfactuals and options.max_fixes > 0:
+        probed = {v.name for v in prober.variants}
+        wanted = [fix.variant for finding in diagnosis.findings for fix in finding.fixes
+                  if fix.variant and fix.variant not in probed]
+        wanted = list(dict.fromkeys(wanted))[: options.max_fixes]
+        if wanted and prober.probe_edits(wanted):
+            diagnosis = judge_with(prober.measurements(), options)
+    return diagnosis
 
 
 def judge_with(measurements, options: CheckOptions) -> Diagnosis:

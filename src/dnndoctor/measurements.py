@@ -76,6 +76,7 @@ class LayerTrace:
     saturated_fraction: list[float | None] = field(default_factory=list)
     act_mean: list[float | None] = field(default_factory=list)
     act_std: list[float | None] = field(default_factory=list)
+    init: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +90,8 @@ class ProbeRun:
     record_steps: list[int]
     layers: list[LayerTrace]
     learning_rate: float | None = None
+    regularization_loss: float | None = None
+    val_loss: float | None = None
     seconds: float = 0.0
 
     def layer(self, name: str) -> LayerTrace:
@@ -102,6 +105,15 @@ class Variant:
     name: str
     description: str
     change: str = ""
+    baseline_loss: float | None = None  # set when the variant trains on edited targets
+
+
+@dataclass
+class RangeTest:
+    """An LR range test: the loss after one step at each of exponentially growing rates."""
+
+    learning_rates: list[float]
+    losses: list[float]
 
 
 @dataclass
@@ -126,6 +138,8 @@ class Measurements:
     baseline_loss: float
     variants: list[Variant]
     runs: list[ProbeRun]
+    range_test: RangeTest | None = None
+    overfit_relative_loss: list[float] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
 
@@ -159,6 +173,10 @@ class Measurements:
             baseline_loss=_number(data["baseline_loss"]),
             variants=[Variant(**v) for v in data["variants"]],
             runs=runs,
+            range_test=(RangeTest(learning_rates=list(data["range_test"]["learning_rates"]),
+                                  losses=[_number(v) for v in data["range_test"]["losses"]])
+                        if data.get("range_test") else None),
+            overfit_relative_loss=[_number(v) for v in data.get("overfit_relative_loss", [])],
             timings=dict(data.get("timings", {})),
             engine=dict(data.get("engine", {})),
         )

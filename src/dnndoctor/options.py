@@ -23,6 +23,7 @@ class CheckOptions:
     y_key: str | None = None
     jit: bool | None = None  # None: XLA where a GPU is present
     counterfactuals: bool = True
+    max_fixes: int = 4  # proposed edits verified by a probe each, most important findings first
     unsafe_load: bool = False
     custom_objects: str | None = None
     select: list[str] = field(default_factory=list)  # rule ids, names or categories; empty: all

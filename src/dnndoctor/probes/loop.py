@@ -52,7 +52,8 @@ class InstrumentedLoop:
     """A compiled, instrumented copy of ``model.fit``'s inner loop for one model and dataset."""
 
     def __init__(self, model, x: np.ndarray, y: np.ndarray, *, batch_size: int, steps: int,
-                 record_every: int, probe_rows: np.ndarray, jit: bool = True) -> None:
+                 record_every: int, probe_rows: np.ndarray, jit: bool = True,
+                 validation: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         tf, keras = import_keras()
         self.tf, self.keras = tf, keras
         self.model = model
@@ -65,12 +66,20 @@ class InstrumentedLoop:
         self.steps = math.ceil(steps / record_every) * record_every
         self.epochs = math.ceil(self.steps / self.steps_per_epoch)
         input_dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
-        self.x = tf.Variable(np.asarray(x, dtype=_float_or(input_dtype)), trainable=False)
-        self.y = tf.Variable(np.asarray(y, dtype=np.float32 if y.dtype.kind == "f" else y.dtype),
-                             trainable=False)
+        self._x_dtype = _float_or(input_dtype)
+        self._y_dtype = np.float32 if y.dtype.kind == "f" else y.dtype
+        self.probe_rows = probe_rows
+        self.base_data = (x, y)
+        self.x = tf.Variable(np.asarray(x, dtype=self._x_dtype), trainable=False)
+        self.y = tf.Variable(np.asarray(y, dtype=self._y_dtype), trainable=False)
+        self.probe_x = tf.Variable(np.asarray(x[probe_rows], dtype=self._x_dtype), trainable=False)
+        self.probe_y = tf.Variable(np.asarray(y[probe_rows], dtype=self._y_dtype), trainable=False)
+        self._data = (x, y)
+        self.val = None
+        if validation is not None:
+            self.val = [tf.constant(np.asarray(validation[0], dtype=self._x_dtype)),
+                        tf.constant(np.asarray(validation[1], dtype=self._y_dtype))]
         self.order = tf.Variable(batch_order(0, self.rows, self.epochs), trainable=False)
-        self.probe_x = tf.constant(np.asarray(x[probe_rows], dtype=_float_or(input_dtype)))
-        self.probe_y = tf.constant(self.y.numpy()[probe_rows])
         self.tvars = list(model.trainable_variables)
         self.groups = self._group_variables()
         self.optimizer.build(self.tvars)
@@ -79,6 +88,7 @@ class InstrumentedLoop:
         self.jit = jit
         self._chunk = tf.function(self._chunk_graph, jit_compile=jit)
         self._stats = tf.function(self._stats_graph, jit_compile=jit)
+        self._ramp = None
 
     # -- structure --------------------------------------------------------------------------
 
@@ -170,20 +180,28 @@ class InstrumentedLoop:
             for g in self.groups
         ])
 
-    def _eval_loss(self):
-        """The loss on the fixed probe batch in inference mode: a noise-free point of the curve."""
+    def _eval_loss(self, x, y):
+        """The loss in inference mode on fixed rows: a noise-free point of the curve."""
         model = self.model
-        y_pred = model(self.probe_x, training=False) if model._call_has_training_arg else model(self.probe_x)
-        loss = model._compute_loss(x=self.probe_x, y=self.probe_y, y_pred=y_pred, sample_weight=None,
-                                   training=False)
+        y_pred = model(x, training=False) if model._call_has_training_arg else model(x)
+        loss = model._compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=None, training=False)
         return self.tf.cast(loss, self.tf.float32)
+
+    def _losses(self):
+        """[probe-batch loss, its regularization part, validation loss (NaN without validation)]."""
+        tf = self.tf
+        loss = self._eval_loss(self.probe_x, self.probe_y)
+        extra = [tf.cast(v, tf.float32) for v in self.model.losses]
+        regular = tf.add_n(extra) if extra else tf.constant(0.0)
+        val = self._eval_loss(*self.val) if self.val is not None else tf.constant(float("nan"))
+        return tf.stack([loss, regular, val])
 
     def _stats_graph(self):
         """Probe-batch loss, weight norms and, per watched layer, [dead, saturated(sigmoid),
         saturated(tanh), mean, std] of its output."""
         tf = self.tf
         if self._activations is None:
-            return tf.zeros([0, 5]), self._weight_norms(), self._eval_loss()
+            return tf.zeros([0, 5]), self._weight_norms(), self._losses()
         outputs = self._activations(self.probe_x, training=False)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
@@ -195,7 +213,7 @@ class InstrumentedLoop:
             sat_sigmoid = tf.reduce_mean(tf.cast((a < 0.01) | (a > 0.99), tf.float32))
             sat_tanh = tf.reduce_mean(tf.cast(tf.abs(a) > 0.99, tf.float32))
             rows.append(tf.stack([dead, sat_sigmoid, sat_tanh, tf.reduce_mean(a), tf.math.reduce_std(a)]))
-        return tf.stack(rows), self._weight_norms(), self._eval_loss()
+        return tf.stack(rows), self._weight_norms(), self._losses()
 
     # -- running ----------------------------------------------------------------------------
 
@@ -216,14 +234,21 @@ class InstrumentedLoop:
             return "graph"
 
     def _measure_state(self):
-        stats, weights, loss = self._stats()
-        return (stats.numpy() if self._activations is not None else None), weights.numpy(), float(loss)
+        stats, weights, losses = self._stats()
+        return (stats.numpy() if self._activations is not None else None), weights.numpy(), losses.numpy()
 
-    def run(self, *, variant: str, seed: int, weights: list[np.ndarray], order: np.ndarray | None = None,
-            learning_rate: float | None = None) -> ProbeRun:
-        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure."""
-        tf = self.tf
-        started = time.perf_counter()
+    def use_data(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Train on other arrays of the same shapes (a data edit) without recompiling."""
+        if x is self._data[0] and y is self._data[1]:
+            return
+        self.x.assign(np.asarray(x, dtype=self._x_dtype))
+        self.y.assign(np.asarray(y, dtype=self._y_dtype))
+        self.probe_x.assign(np.asarray(x[self.probe_rows], dtype=self._x_dtype))
+        self.probe_y.assign(np.asarray(y[self.probe_rows], dtype=self._y_dtype))
+        self._data = (x, y)
+
+    def _reset(self, weights: list[np.ndarray], seed: int, order: np.ndarray | None,
+               learning_rate: float | None) -> None:
         for var, value in zip(self.model.weights, weights):
             var.assign(value)
         for var, value in zip(self.optimizer.variables, self._optimizer_start):
@@ -231,6 +256,38 @@ class InstrumentedLoop:
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
         self.order.assign(batch_order(seed, self.rows, self.epochs) if order is None else order)
+
+    def _ramp_graph(self, lrs):
+        tf = self.tf
+        n = tf.shape(lrs)[0]
+
+        def body(i, losses):
+            self.optimizer._learning_rate.assign(lrs[i])
+            loss, _, _ = self._step(i)
+            return i + 1, losses.write(i, loss)
+
+        _, losses = tf.while_loop(lambda i, _: i < n, body, (tf.constant(0), tf.TensorArray(tf.float32, size=n)))
+        return losses.stack()
+
+    def learning_rate_is_variable(self) -> bool:
+        return hasattr(getattr(self.optimizer, "_learning_rate", None), "assign")
+
+    def range_test(self, *, seed: int, weights: list[np.ndarray], lrs: np.ndarray) -> list[float]:
+        """Train one step at each learning rate of ``lrs`` in turn (an LR range test)."""
+        if self._ramp is None:
+            self._ramp = self.tf.function(self._ramp_graph, jit_compile=self.jit)
+        self.use_data(*self.base_data)
+        self._reset(weights, seed, None, None)
+        return [float(v) for v in self._ramp(self.tf.constant(lrs, self.tf.float32)).numpy()]
+
+    def run(self, *, variant: str, seed: int, weights: list[np.ndarray], order: np.ndarray | None = None,
+            learning_rate: float | None = None, data: tuple[np.ndarray, np.ndarray] | None = None,
+            steps: int | None = None) -> ProbeRun:
+        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure."""
+        tf = self.tf
+        started = time.perf_counter()
+        self.use_data(*(data or self.base_data))
+        self._reset(weights, seed, order, learning_rate)
         traces = [LayerTrace(name=g.name) for g in self.groups]
         by_name = {t.name: t for t in traces}
         for name, act in self.watched:
@@ -240,19 +297,23 @@ class InstrumentedLoop:
         losses: list[float] = []
         record_steps = [0]
         stats, weight_norms, eval_loss = self._measure_state()
-        eval_losses = [eval_loss]
+        eval_losses = [float(eval_loss[0])]
         self._record(by_name, stats, weight_norms, None, None)
-        for start in range(0, self.steps, self.record_every):
+        for start in range(0, min(steps or self.steps, self.steps), self.record_every):
             chunk_losses, grad_means, ratio_means, _ = self._chunk(tf.constant(start))
             losses.extend(float(v) for v in chunk_losses.numpy())
             stats, weight_norms, eval_loss = self._measure_state()
-            eval_losses.append(eval_loss)
+            eval_losses.append(float(eval_loss[0]))
             record_steps.append(start + self.record_every)
             self._record(by_name, stats, weight_norms, grad_means.numpy(), ratio_means.numpy())
             if not math.isfinite(losses[-1]):
                 break
         lr = _current_lr(self.optimizer)
+        init = initial_weight_stats(self.model, self.groups, weights)
+        for name, values in init.items():
+            by_name[name].init = values
         return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=eval_losses,
+                        regularization_loss=_finite(eval_loss[1]), val_loss=_finite(eval_loss[2]),
                         record_steps=record_steps, layers=traces, learning_rate=lr, seconds=time.perf_counter() - started)
 
     def _record(self, by_name, stats, weight_norms, grad_means, ratio_means) -> None:
@@ -275,6 +336,27 @@ class InstrumentedLoop:
             trace.saturated_fraction.append(_finite(saturated))
             trace.act_mean.append(_finite(mean))
             trace.act_std.append(_finite(std))
+
+
+def initial_weight_stats(model, groups: list[_Group], weights: list[np.ndarray]) -> dict[str, dict]:
+    """Per layer, its kernel at initialization: RMS, the Glorot RMS for its shape, and symmetry."""
+    position = {id(w): i for i, w in enumerate(model.weights)}
+    tvars = model.trainable_variables
+    stats = {}
+    for group in groups:
+        kernels = [weights[position[id(tvars[i])]] for i in group.indices
+                   if id(tvars[i]) in position and len(tvars[i].shape) >= 2]
+        if not kernels:
+            continue
+        kernel = kernels[0].reshape(-1, kernels[0].shape[-1])
+        fan_in = int(np.prod(kernels[0].shape[:-1]))
+        fan_out = int(kernels[0].shape[-1]) * int(np.prod(kernels[0].shape[:-2]) if kernels[0].ndim > 2 else 1)
+        stats[group.name] = {
+            "kernel_rms": float(np.sqrt(np.mean(np.square(kernel)))),
+            "glorot_rms": float(np.sqrt(2.0 / (fan_in + fan_out))),
+            "identical_units": bool(kernel.shape[1] > 1 and np.allclose(kernel, kernel[:, :1])),
+        }
+    return stats
 
 
 def _finite(value) -> float | None:

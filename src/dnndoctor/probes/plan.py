@@ -1,24 +1,35 @@
-"""Run every probe of a check and gather what they measured into Measurements."""
+"""Run the probes of a check and gather what they measured into Measurements.
+
+A ``Prober`` owns one compiled loop per distinct model and reuses it for every seed, every
+learning rate and every data edit. ``diagnostic`` runs the user's setup, the cheap
+counterfactuals, the LR range test and the one-batch overfit test; ``verify`` runs the edits
+that findings propose, with the same budget and seeds.
+"""
 
 from __future__ import annotations
 
 import math
+import random
 import time
-from typing import Callable
+from typing import Callable, Iterable
 
 import numpy as np
 
 from ..errors import ProbeError
 from ..loading import Subject
 from ..lossinfo import constant_predictions, describe_loss
-from ..measurements import Budget, Measurements
+from ..measurements import Budget, Measurements, RangeTest, Variant
 from ..options import CheckOptions
 from ..tf_runtime import import_keras
+from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
 from .loop import InstrumentedLoop
 from .summary import data_info, model_info
-from .variants import build_variants
 
 Progress = Callable[[str, int, int], None]
+RANGE_STEPS = 100
+RANGE_LRS = (1e-6, 10.0)
+OVERFIT_ROWS = 16
+VALIDATION_ROWS = 1024
 
 
 def _silent(label: str, done: int, total: int) -> None:
@@ -35,9 +46,15 @@ def use_xla(option: bool | None) -> bool:
 
 
 def initial_weights(model, seed: int) -> list[np.ndarray]:
-    """The weights a fresh initialization with ``seed`` gives this architecture."""
+    """The weights a fresh initialization with ``seed`` gives this architecture.
+
+    Keras draws initializer seeds from Python's ``random``; seeding it (and NumPy) gives the
+    same weights as ``keras.utils.set_random_seed`` without resetting TensorFlow's seed, which
+    would clear the caches of every compiled probe.
+    """
     _, keras = import_keras()
-    keras.utils.set_random_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
     return [w.numpy() for w in keras.models.clone_model(model).weights]
 
 
@@ -65,54 +82,150 @@ def sample_rows(x, y, max_rows: int, seed: int):
     return x[keep], y[keep]
 
 
-def measure(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Measurements:
-    """Probe the subject: the user's setup and its counterfactual variants, over every seed."""
-    started = time.perf_counter()
-    x, y = sample_rows(subject.x, subject.y, options.max_rows, options.seeds[0])
-    rng = np.random.default_rng(options.seeds[0])
-    probe_rows = np.sort(rng.choice(len(x), min(options.probe_rows, len(x)), replace=False))
-    record_every = max(1, math.ceil(options.steps / options.records))
-    setups = build_variants(subject.model, options.counterfactuals)
-    jit = use_xla(options.jit)
-    # Seeding TensorFlow clears its function caches, so draw every initialization before compiling.
-    weights = {(id(s.model), seed): initial_weights(s.model, seed) for s in setups for seed in options.seeds}
-    loops: dict[int, InstrumentedLoop] = {}
-    engines: set[str] = set()
-    runs = []
-    total, done = len(setups) * len(options.seeds), 0
-    compile_seconds = 0.0
-    for setup in setups:
-        key = id(setup.model)
-        if key not in loops:
-            t = time.perf_counter()
-            progress(f"compiling probe ({setup.variant.name})", done, total)
-            loop = InstrumentedLoop(setup.model, x, y, batch_size=options.batch_size, steps=options.steps,
-                                    record_every=record_every, probe_rows=probe_rows, jit=jit)
+class Prober:
+    """Runs probes on one subject and accumulates their measurements."""
+
+    def __init__(self, subject: Subject, options: CheckOptions, progress: Progress = _silent) -> None:
+        self.subject, self.options, self.progress = subject, options, progress
+        self.started = time.perf_counter()
+        self.x, self.y = sample_rows(subject.x, subject.y, options.max_rows, options.seeds[0])
+        rng = np.random.default_rng(options.seeds[0])
+        self.probe_rows = np.sort(rng.choice(len(self.x), min(options.probe_rows, len(self.x)), replace=False))
+        self.validation = None
+        if subject.x_val is not None:
+            self.validation = sample_rows(subject.x_val, subject.y_val, VALIDATION_ROWS, options.seeds[0])
+        self.record_every = max(1, math.ceil(options.steps / options.records))
+        self.jit = use_xla(options.jit)
+        self.ctx = Context(subject.model, self.x, self.y)
+        self.base = probe_clone(subject.model)
+        self.baseline_loss = trivial_loss(subject.model, self.y)
+        self.loops: dict[int, InstrumentedLoop] = {}
+        self.weights: dict[tuple[int, int], list[np.ndarray]] = {}
+        self.engines: set[str] = set()
+        self.compile_seconds = 0.0
+        self.variants: list[Variant] = []
+        self.runs = []
+        self.range_test: RangeTest | None = None
+        self.overfit: list[float] = []
+        self.notes: list[str] = []
+
+    # -- compiled loops ---------------------------------------------------------------------
+
+    def _loop(self, model) -> InstrumentedLoop:
+        key = id(model)
+        if key not in self.loops:
+            for seed in self.options.seeds:
+                self.weights[key, seed] = initial_weights(model, seed)
+            started = time.perf_counter()
+            loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
+                                    steps=self.options.steps, record_every=self.record_every,
+                                    probe_rows=self.probe_rows, jit=self.jit, validation=self.validation)
             try:
-                engines.add(loop.compile_graphs())
+                self.engines.add(loop.compile_graphs())
             except Exception as exc:
                 raise ProbeError(f"the probe could not build the training graph ({type(exc).__name__}: "
                                  f"{str(exc).splitlines()[0][:160] if str(exc) else ''})",
-                                 path=subject.model_path, remedy="check that model.fit runs on this data") from None
-            loops[key] = loop
-            compile_seconds += time.perf_counter() - t
-        loop = loops[key]
-        for seed in options.seeds:
-            progress(f"probing {setup.variant.description}, seed {seed}", done, total)
-            runs.append(loop.run(variant=setup.variant.name, seed=seed,
-                                 weights=weights[key, seed], learning_rate=setup.learning_rate))
-            done += 1
-    progress("probes done", total, total)
-    first = loops[id(setups[0].model)]
-    return Measurements(
-        model=model_info(subject.model),
-        data=data_info(subject.x, subject.y, path=subject.data_path,
-                       val_rows=0 if subject.x_val is None else len(subject.x_val)),
-        budget=Budget(steps=first.steps, batch_size=first.batch_size, rows=len(x), seeds=list(options.seeds),
-                      record_every=record_every, steps_per_epoch=first.steps_per_epoch),
-        baseline_loss=trivial_loss(subject.model, y),
-        variants=[s.variant for s in setups],
-        runs=runs,
-        timings={"compile": round(compile_seconds, 3), "probes": round(time.perf_counter() - started, 3)},
-        engine={"graph": "+".join(sorted(engines)), "probe_rows": len(probe_rows), "rows_used": len(x)},
-    )
+                                 path=self.subject.model_path,
+                                 remedy="check that model.fit runs on this data") from None
+            self.loops[key] = loop
+            self.compile_seconds += time.perf_counter() - started
+        return self.loops[key]
+
+    def _probe(self, setup: VariantSetup, done: int, total: int) -> None:
+        model = setup.model or self.base
+        self.progress(f"compiling probe ({setup.variant.description})", done, total)
+        loop = self._loop(model)
+        if setup.data is not None:
+            setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1])
+        self.variants.append(setup.variant)
+        for k, seed in enumerate(self.options.seeds):
+            self.progress(f"probing {setup.variant.description}, seed {seed}",
+                          done * len(self.options.seeds) + k, total * len(self.options.seeds))
+            self.runs.append(loop.run(variant=setup.variant.name, seed=seed, weights=self.weights[id(model), seed],
+                                      learning_rate=setup.learning_rate, data=setup.data))
+
+    def probe_edits(self, names: Iterable[str]) -> list[str]:
+        """Probe each named edit that applies and was not probed yet; returns those probed."""
+        setups = []
+        for name in names:
+            if any(v.name == name for v in self.variants):
+                continue
+            setup = build_setup(name, self.ctx) if name != "baseline" else \
+                VariantSetup(Variant("baseline", "the model as compiled"), None)
+            if setup is None:
+                self.notes.append(f"edit {name} does not apply to this model")
+                continue
+            setups.append(setup)
+        for k, setup in enumerate(setups):
+            self._probe(setup, k, len(setups))
+        return [s.variant.name for s in setups]
+
+    # -- special probes ---------------------------------------------------------------------
+
+    def run_range_test(self) -> None:
+        """Ramp the learning rate exponentially over ``RANGE_STEPS`` steps from fresh weights."""
+        loop = self._loop(self.base)
+        if not loop.learning_rate_is_variable():
+            self.notes.append("LR range test skipped: the learning rate is a schedule")
+            return
+        self.progress("LR range test", 0, 1)
+        lrs = np.geomspace(*RANGE_LRS, RANGE_STEPS)
+        seed = self.options.seeds[0]
+        losses = loop.range_test(seed=seed, weights=self.weights[id(self.base), seed], lrs=lrs)
+        self.range_test = RangeTest(learning_rates=[float(v) for v in lrs], losses=losses)
+
+    def run_overfit(self) -> None:
+        """Train on one small batch, over and over, for the probe budget."""
+        loop = self._loop(self.base)
+        rows = min(OVERFIT_ROWS, len(self.x))
+        batch = np.random.default_rng(self.options.seeds[0]).choice(len(self.x), rows, replace=False)
+        order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
+        self.progress("overfitting one batch", 0, 1)
+        for seed in self.options.seeds:
+            run = loop.run(variant="overfit", seed=seed, weights=self.weights[id(self.base), seed], order=order)
+            losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
+            batch_baseline = trivial_loss(self.subject.model, self.y[batch])
+            final = float(np.mean(losses)) if np.all(np.isfinite(losses)) else math.inf
+            self.overfit.append(final / max(batch_baseline, 1e-12))
+
+    def diagnostic(self) -> None:
+        """The user's setup, the cheap counterfactuals, the LR range test and overfitting one batch."""
+        names = ["baseline", *DIAGNOSTIC] if self.options.counterfactuals else ["baseline"]
+        self.probe_edits(names)
+        if self.options.counterfactuals:
+            self.run_range_test()
+            self.run_overfit()
+            if self.range_test is not None:
+                from ..lr_suggest import suggest
+
+                self.ctx.suggested_lr = suggest(self.range_test.learning_rates, self.range_test.losses).valley
+
+    # -- result -----------------------------------------------------------------------------
+
+    def measurements(self) -> Measurements:
+        first = self._loop(self.base)
+        m = Measurements(
+            model=model_info(self.subject.model),
+            data=data_info(self.subject.x, self.subject.y, path=self.subject.data_path,
+                           val_rows=0 if self.subject.x_val is None else len(self.subject.x_val)),
+            budget=Budget(steps=first.steps, batch_size=first.batch_size, rows=len(self.x),
+                          seeds=list(self.options.seeds), record_every=self.record_every,
+                          steps_per_epoch=first.steps_per_epoch),
+            baseline_loss=self.baseline_loss,
+            variants=list(self.variants),
+            runs=list(self.runs),
+            range_test=self.range_test,
+            overfit_relative_loss=list(self.overfit),
+            timings={"compile": round(self.compile_seconds, 3),
+                     "probes": round(time.perf_counter() - self.started, 3)},
+            engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
+                    "rows_used": len(self.x), "notes": list(self.notes)},
+        )
+        return m
+
+
+def measure(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Measurements:
+    """The diagnostic probes of a check, without fix verification."""
+    prober = Prober(subject, options, progress)
+    prober.diagnostic()
+    return prober.measurements()

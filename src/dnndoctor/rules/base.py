@@ -104,7 +104,9 @@ def final_loss(run: ProbeRun, total_steps: int) -> float:
 
 def relative_final(m: Measurements, run: ProbeRun) -> float:
     """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
-    return final_loss(run, m.budget.steps) / max(m.baseline_loss, 1e-12)
+    variant = m.variant(run.variant)
+    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else m.baseline_loss
+    return final_loss(run, m.budget.steps) / max(baseline, 1e-12)
 
 
 def initial_loss(run: ProbeRun) -> float:

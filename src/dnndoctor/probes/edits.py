@@ -1,0 +1,326 @@
+"""Executable edits of the model, optimizer or data: the counterfactual setups probes compare.
+
+Each edit has a stable name that rules use to ask for it (``Fix.variant``). ``build_setup``
+turns a name into a ``VariantSetup``: the compiled model to train, the learning rate to set
+and the arrays to train on. Edits never touch the user's model: they clone it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..lossinfo import describe_loss
+from ..measurements import Variant
+from ..tf_runtime import import_keras
+from .loop import RELU_FAMILY, SIGMOID_FAMILY, TANH_FAMILY, activation_name
+from .summary import learning_rate_of, output_layer, width_of
+
+WIDEN_FACTOR = 4
+MAX_WIDTH = 1024
+SATURATING = SIGMOID_FAMILY | TANH_FAMILY
+DIAGNOSTIC = ("lr_x10", "lr_div10", "wider")
+
+
+@dataclass
+class Context:
+    """What edits may depend on: the user's compiled model, the data and the LR range test."""
+
+    model: object
+    x: np.ndarray
+    y: np.ndarray
+    suggested_lr: float | None = None
+
+
+@dataclass
+class VariantSetup:
+    """A variant with the compiled model that trains it, the learning rate and the arrays."""
+
+    variant: Variant
+    model: object
+    learning_rate: float | None = None
+    data: tuple[np.ndarray, np.ndarray] | None = None
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def fresh_optimizer(optimizer, scale: float = 1.0, **overrides):
+    """A new optimizer of the same class and hyperparameters, the learning rate times ``scale``."""
+    _, keras = import_keras()
+    config = {**optimizer.get_config(), **overrides}
+    new = optimizer.__class__.from_config(config)
+    if scale != 1.0:
+        _, schedule = learning_rate_of(optimizer)
+        if schedule is None:
+            new.learning_rate = float(new.learning_rate) * scale
+        else:
+            new.learning_rate = _scaled_schedule(keras, optimizer._learning_rate, scale)
+    return new
+
+
+def _scaled_schedule(keras, schedule, scale: float):
+    class ScaledSchedule(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return schedule(step) * scale
+
+        def get_config(self):
+            return {"scale": scale}
+
+    return ScaledSchedule()
+
+
+def probe_clone(model, clone_function=None, *, optimizer=None, loss=None):
+    """A freshly initialized, compiled clone trained like the user's model unless told otherwise."""
+    _, keras = import_keras()
+    clone = keras.models.clone_model(model, clone_function=clone_function)
+    clone.compile(optimizer=optimizer or fresh_optimizer(model.optimizer), loss=loss or model.loss)
+    return clone
+
+
+def hidden_layers(model) -> list:
+    """Hidden dense or convolutional layers (those with units or filters), output excluded."""
+    out = output_layer(model)
+    return [layer for layer in model.layers if layer is not out and width_of(layer)]
+
+
+def _reconfigured(model, change: Callable[[object, dict], dict | None], **compile_args):
+    """A clone in which ``change(layer, config)`` may return a new config for any layer."""
+
+    def clone_layer(layer):
+        config = change(layer, dict(layer.get_config()))
+        return layer.__class__.from_config(config if config is not None else layer.get_config())
+
+    return probe_clone(model, clone_layer, **compile_args)
+
+
+# -- the edits ----------------------------------------------------------------------------------
+
+def _lr_scaled(ctx: Context, name: str, scale: float, words: str) -> VariantSetup | None:
+    lr, schedule = learning_rate_of(ctx.model.optimizer)
+    change = f"learning_rate={lr * scale:.3g}" if lr else f"learning-rate schedule × {scale:g}"
+    variant = Variant(name, words, change)
+    if schedule is None:
+        return VariantSetup(variant, None, learning_rate=lr * scale)
+    return VariantSetup(variant, probe_clone(ctx.model, optimizer=fresh_optimizer(ctx.model.optimizer, scale)))
+
+
+def _lr_suggested(ctx: Context) -> VariantSetup | None:
+    lr, schedule = learning_rate_of(ctx.model.optimizer)
+    if ctx.suggested_lr is None or schedule is not None:
+        return None
+    return VariantSetup(Variant("lr_suggested", "learning rate from the range test",
+                                f"learning_rate={ctx.suggested_lr:.3g}"), None, learning_rate=ctx.suggested_lr)
+
+
+def _wider(ctx: Context) -> VariantSetup | None:
+    widths = {layer.name: width_of(layer) for layer in hidden_layers(ctx.model)}
+    if not widths:
+        return None
+    new = {name: min(w * WIDEN_FACTOR, max(w, MAX_WIDTH)) for name, w in widths.items()}
+
+    def widen(layer, config):
+        if layer.name in new:
+            config["units" if "units" in config else "filters"] = new[layer.name]
+            return config
+        return None
+
+    change = ", ".join(f"{name}: {widths[name]} → {new[name]}" for name in widths)
+    return VariantSetup(Variant("wider", f"hidden layers ×{WIDEN_FACTOR} wider", change),
+                        _reconfigured(ctx.model, widen))
+
+
+def _swap_activation(ctx: Context, name: str, source: set[str], target: str, words: str) -> VariantSetup | None:
+    layers = [layer.name for layer in hidden_layers(ctx.model) if activation_name(layer) in source]
+    if not layers:
+        return None
+
+    def swap(layer, config):
+        if layer.name in layers:
+            config["activation"] = target
+            config["kernel_initializer"] = "he_normal"
+            return config
+        return None
+
+    return VariantSetup(Variant(name, words, f"activation='{target}', kernel_initializer='he_normal' in "
+                                f"{', '.join(layers)}"), _reconfigured(ctx.model, swap))
+
+
+def _default_init(ctx: Context) -> VariantSetup | None:
+    layers = [layer for layer in ctx.model.layers if "kernel_initializer" in layer.get_config()]
+    if not layers:
+        return None
+
+    def reset(layer, config):
+        if "kernel_initializer" not in config:
+            return None
+        relu = activation_name(layer) in RELU_FAMILY
+        config["kernel_initializer"] = "he_normal" if relu else "glorot_uniform"
+        if "bias_initializer" in config:
+            config["bias_initializer"] = "zeros"
+        return config
+
+    return VariantSetup(Variant("default_init", "standard initialization",
+                                "kernel_initializer='he_normal' (ReLU) or 'glorot_uniform', bias zeros"),
+                        _reconfigured(ctx.model, reset))
+
+
+def _batchnorm(ctx: Context) -> VariantSetup | None:
+    _, keras = import_keras()
+    hidden = {layer.name for layer in hidden_layers(ctx.model)}
+    if not hidden or not isinstance(ctx.model, keras.Sequential):
+        return None
+    layers = []
+    for layer in ctx.model.layers:
+        layers.append(layer.__class__.from_config(layer.get_config()))
+        if layer.name in hidden:
+            layers.append(keras.layers.BatchNormalization())
+    model = keras.Sequential([keras.Input(shape=ctx.model.inputs[0].shape[1:])] + layers, name=ctx.model.name)
+    model.compile(optimizer=fresh_optimizer(ctx.model.optimizer), loss=ctx.model.loss)
+    return VariantSetup(Variant("batchnorm", "BatchNormalization after hidden layers",
+                                "keras.layers.BatchNormalization() after each hidden layer"), model)
+
+
+def _linear_output(ctx: Context) -> VariantSetup | None:
+    out = output_layer(ctx.model)
+    if activation_name(out) in (None, "linear") or describe_loss(ctx.model.loss).kind != "regression":
+        return None
+
+    def linear(layer, config):
+        if layer.name == out.name:
+            config["activation"] = "linear"
+            return config
+        return None
+
+    return VariantSetup(Variant("linear_output", "linear output layer", f"{out.name}: activation='linear'"),
+                        _reconfigured(ctx.model, linear))
+
+
+def matching_loss(ctx: Context) -> tuple[str, object, str | None] | None:
+    """The loss (name, Keras object) and output activation that fit the output and targets."""
+    _, keras = import_keras()
+    spec = describe_loss(ctx.model.loss)
+    out = output_layer(ctx.model)
+    act = activation_name(out)
+    units = int(ctx.model.outputs[0].shape[-1] or 1)
+    probabilities = act in ("softmax", "sigmoid")
+    if units == 1 and act == "softmax":
+        return "binary_crossentropy", keras.losses.BinaryCrossentropy(), "sigmoid"
+    if spec.kind in ("categorical", "sparse_categorical", "binary") and spec.from_logits == probabilities:
+        cls = {"categorical": keras.losses.CategoricalCrossentropy, "binary": keras.losses.BinaryCrossentropy,
+               "sparse_categorical": keras.losses.SparseCategoricalCrossentropy}[spec.kind]
+        return f"{spec.name}(from_logits={not probabilities})", cls(from_logits=not probabilities), None
+    labels = _class_labels(ctx.y, units)
+    if spec.kind == "regression" and labels is not None:
+        if labels == "one_hot":
+            return ("categorical_crossentropy", keras.losses.CategoricalCrossentropy(),
+                    None if act == "softmax" else "softmax")
+        if labels == "multi_hot":
+            return "binary_crossentropy", keras.losses.BinaryCrossentropy(), None if act == "sigmoid" else "sigmoid"
+    if spec.kind == "categorical" and act == "softmax" and _class_labels(ctx.y, units) == "multi_hot":
+        return "binary_crossentropy", keras.losses.BinaryCrossentropy(), "sigmoid"
+    return None
+
+
+def _class_labels(y: np.ndarray, units: int) -> str | None:
+    """'one_hot' or 'multi_hot' when y holds 0/1 indicator rows for ``units`` > 1 classes."""
+    if units < 2 or y.ndim != 2 or y.shape[1] != units:
+        return None
+    if not np.all((y == 0) | (y == 1)):
+        return None
+    sums = y.sum(axis=1)
+    return "one_hot" if np.all(sums == 1) else "multi_hot"
+
+
+def _matching_loss(ctx: Context) -> VariantSetup | None:
+    found = matching_loss(ctx)
+    if found is None:
+        return None
+    name, loss, activation = found
+    out = output_layer(ctx.model)
+
+    def set_output(layer, config):
+        if activation and layer.name == out.name:
+            config["activation"] = activation
+            return config
+        return None
+
+    change = f"loss={name}" + (f", {out.name}: activation='{activation}'" if activation else "")
+    return VariantSetup(Variant("matching_loss", "output and loss that match", change),
+                        _reconfigured(ctx.model, set_output, loss=loss))
+
+
+def _clipnorm(ctx: Context) -> VariantSetup | None:
+    if ctx.model.optimizer.get_config().get("clipnorm"):
+        return None
+    return VariantSetup(Variant("clipnorm", "gradient clipping", "clipnorm=1.0"),
+                        probe_clone(ctx.model, optimizer=fresh_optimizer(ctx.model.optimizer, clipnorm=1.0)))
+
+
+def _adam(ctx: Context) -> VariantSetup | None:
+    _, keras = import_keras()
+    if type(ctx.model.optimizer).__name__ == "Adam":
+        return None
+    return VariantSetup(Variant("adam", "Adam optimizer", "optimizer=keras.optimizers.Adam(1e-3)"),
+                        probe_clone(ctx.model, optimizer=keras.optimizers.Adam(1e-3)))
+
+
+def _standardize_x(ctx: Context) -> VariantSetup | None:
+    x = ctx.x.astype(np.float64)
+    axes = tuple(range(x.ndim - 1))
+    mean, std = x.mean(axis=axes), x.std(axis=axes)
+    scaled = (x - mean) / np.where(std > 0, std, 1.0)
+    return VariantSetup(Variant("standardize_x", "standardized inputs", "x = (x - x.mean(0)) / x.std(0)"),
+                        None, data=(scaled.astype(np.float32), ctx.y))
+
+
+def _standardize_y(ctx: Context) -> VariantSetup | None:
+    if describe_loss(ctx.model.loss).kind != "regression":
+        return None
+    y = ctx.y.astype(np.float64)
+    std = y.std(axis=0)
+    scaled = (y - y.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    return VariantSetup(Variant("standardize_y", "standardized targets", "y = (y - y.mean(0)) / y.std(0)"),
+                        None, data=(ctx.x, scaled.astype(np.float32)))
+
+
+def _rescale_y(ctx: Context) -> VariantSetup | None:
+    if describe_loss(ctx.model.loss).kind != "regression":
+        return None
+    y = ctx.y.astype(np.float64)
+    low, high = y.min(axis=0), y.max(axis=0)
+    scaled = (y - low) / np.where(high > low, high - low, 1.0)
+    return VariantSetup(Variant("rescale_y", "targets rescaled to [0, 1]",
+                                "y = (y - y.min(0)) / (y.max(0) - y.min(0))"), None,
+                        data=(ctx.x, scaled.astype(np.float32)))
+
+
+EDITS: dict[str, Callable[[Context], VariantSetup | None]] = {
+    "lr_x10": lambda ctx: _lr_scaled(ctx, "lr_x10", 10.0, "learning rate ×10"),
+    "lr_div10": lambda ctx: _lr_scaled(ctx, "lr_div10", 0.1, "learning rate ÷10"),
+    "lr_suggested": _lr_suggested,
+    "wider": _wider,
+    "relu": lambda ctx: _swap_activation(ctx, "relu", SATURATING, "relu", "ReLU hidden activations"),
+    "leaky_relu": lambda ctx: _swap_activation(ctx, "leaky_relu", RELU_FAMILY, "leaky_relu",
+                                               "LeakyReLU hidden activations"),
+    "default_init": _default_init,
+    "batchnorm": _batchnorm,
+    "linear_output": _linear_output,
+    "matching_loss": _matching_loss,
+    "clipnorm": _clipnorm,
+    "adam": _adam,
+    "standardize_x": _standardize_x,
+    "standardize_y": _standardize_y,
+    "rescale_y": _rescale_y,
+}
+MODEL_EDITS = ("relu", "leaky_relu", "default_init", "batchnorm", "linear_output", "matching_loss", "wider")
+OPTIMIZER_EDITS = ("lr_x10", "lr_div10", "lr_suggested", "clipnorm", "adam")
+DATA_EDITS = ("standardize_x", "standardize_y", "rescale_y")
+
+
+def build_setup(name: str, ctx: Context) -> VariantSetup | None:
+    """The setup of edit ``name``, or None when it does not apply to this model and data."""
+    if name not in EDITS:
+        raise KeyError(f"unknown edit {name!r}")
+    return EDITS[name](ctx)
