@@ -274,6 +274,8 @@ class InstrumentedLoop:
 
     def range_test(self, *, seed: int, weights: list[np.ndarray], lrs: np.ndarray) -> list[float]:
         """Train one step at each learning rate of ``lrs`` in turn (an LR range test)."""
+        if len(lrs) > self.steps:
+            raise ValueError(f"a range test of {len(lrs)} steps exceeds the loop's {self.steps}")
         if self._ramp is None:
             self._ramp = self.tf.function(self._ramp_graph, jit_compile=self.jit)
         self.use_data(*self.base_data)

@@ -23,7 +23,7 @@ from ..options import CheckOptions
 from ..tf_runtime import import_keras
 from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
 from .loop import InstrumentedLoop
-from .summary import data_info, model_info
+from .summary import model_info
 
 Progress = Callable[[str, int, int], None]
 RANGE_STEPS = 100
@@ -169,7 +169,7 @@ class Prober:
             self.notes.append("LR range test skipped: the learning rate is a schedule")
             return
         self.progress("LR range test", 0, 1)
-        lrs = np.geomspace(*RANGE_LRS, RANGE_STEPS)
+        lrs = np.geomspace(*RANGE_LRS, min(RANGE_STEPS, loop.steps))
         seed = self.options.seeds[0]
         losses = loop.range_test(seed=seed, weights=self.weights[id(self.base), seed], lrs=lrs)
         self.range_test = RangeTest(learning_rates=[float(v) for v in lrs], losses=losses)
@@ -206,8 +206,7 @@ class Prober:
         first = self._loop(self.base)
         m = Measurements(
             model=model_info(self.subject.model),
-            data=data_info(self.subject.x, self.subject.y, path=self.subject.data_path,
-                           val_rows=0 if self.subject.x_val is None else len(self.subject.x_val)),
+            data=self.subject.data,
             budget=Budget(steps=first.steps, batch_size=first.batch_size, rows=len(self.x),
                           seeds=list(self.options.seeds), record_every=self.record_every,
                           steps_per_epoch=first.steps_per_epoch),
