@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..lossinfo import describe_loss
-from ..measurements import ArrayInfo, DataInfo, LayerInfo, ModelInfo
+from ..measurements import LayerInfo, ModelInfo
 from .loop import activation_name
 
 
@@ -56,16 +56,6 @@ def model_info(model) -> ModelInfo:
         output_activation=activation_name(out),
         output_units=int(model.outputs[0].shape[-1]) if model.outputs[0].shape[-1] else None,
     )
-
-
-def array_info(array: np.ndarray) -> ArrayInfo:
-    values = np.asarray(array, dtype=np.float64)
-    return ArrayInfo(shape=list(array.shape), dtype=str(array.dtype), min=float(values.min()),
-                     max=float(values.max()), mean=float(values.mean()), std=float(values.std()))
-
-
-def data_info(x, y, *, path=None, val_rows=0) -> DataInfo:
-    return DataInfo(path=path, x=array_info(x), y=array_info(y), rows=len(x), val_rows=val_rows)
 
 
 def _plain(value) -> bool:

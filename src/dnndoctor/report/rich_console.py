@@ -37,7 +37,9 @@ def header(m: Measurements) -> Panel:
         + (" (from logits)" if mi.from_logits else ""),
         f"[bold]data[/] {d.path or 'arrays'}: x {tuple(d.x.shape)} {d.x.dtype} in [{_num(d.x.min, 3)}, {_num(d.x.max, 3)}], "
         f"y {tuple(d.y.shape)} {d.y.dtype} in [{_num(d.y.min, 3)}, {_num(d.y.max, 3)}]"
-        + (f", {d.val_rows} validation rows" if d.val_rows else ""),
+        + (f", {d.val_rows} validation rows" if d.val_rows else "")
+        + (f"; probes use {d.sampled_rows:,} of {d.rows:,} rows, sampled with seed {d.sample_seed}"
+           if d.sampled_rows else ""),
         f"[bold]probes[/] {m.budget.steps} steps of batch {m.budget.batch_size} "
         f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
         f"× {len(m.variants)} setups; constant-prediction loss {fmt(m.baseline_loss)}",
