@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-import os
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -14,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .errors import DoctorError, InputError
+from .runner import EXIT_ABNORMAL, EXIT_CLEAN
 
 app = typer.Typer(
     add_completion=False,
@@ -23,12 +22,14 @@ app = typer.Typer(
 )
 stderr = Console(stderr=True, highlight=False)
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ABNORMAL = 0, 1, 2
 
 
 class Format(str, enum.Enum):
     rich = "rich"
     json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
 
 
 class FailOn(str, enum.Enum):
@@ -53,6 +54,20 @@ def _parse_seeds(text: str) -> list[int]:
         raise InputError(f"--seeds {text!r} must list distinct non-negative integers",
                          remedy="for example --seeds 0,1,2")
     return seeds
+
+
+def _parse_rule_keys(text: str | None, flag: str) -> list[str] | None:
+    """A comma-separated list of rule ids, names or categories, or None when the flag is absent."""
+    from .rules import is_rule_key
+
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    unknown = [k for k in keys if not is_rule_key(k)]
+    if unknown or not keys:
+        raise InputError(f"{flag} {text!r}: {repr(unknown[0]) if unknown else 'nothing'} is no rule id, name or "
+                         "category", remedy="see `dnndoctor rules`")
+    return keys
 
 
 class _Progress:
@@ -86,21 +101,39 @@ class _Progress:
 
 @app.command()
 def check(
-    model: Path = typer.Argument(..., help="Saved Keras model (.keras or .h5), compiled or not."),
-    data: Path = typer.Argument(..., help="Training data: an .npz with x/y (or --x-key/--y-key), or a directory "
-                                           "of .npy files x.npy, y.npy (read memory-mapped)."),
-    format: Format = typer.Option(Format.rich, "--format", "-f", help="Report format on stdout."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on", help="Exit 1 when a finding reaches this severity."),
-    steps: int = typer.Option(400, "--steps", min=10, max=100_000, help="Probe budget: training steps per run."),
-    seeds: str = typer.Option("0,1,2", "--seeds", help="Comma-separated seeds; each probe runs once per seed."),
-    batch_size: int = typer.Option(32, "--batch-size", min=1, help="Batch size, as given to model.fit."),
+    paths: Optional[list[Path]] = typer.Argument(
+        None, metavar="[MODEL DATA]", show_default=False,
+        help="Saved Keras model (.keras or .h5), compiled or not, and its training data: an .npz with x/y (or "
+             "--x-key/--y-key), or a directory of .npy files x.npy, y.npy (read memory-mapped). Leave both out "
+             "to run the checks configured in pyproject.toml."),
+    format: Format = typer.Option(Format.rich, "--format", "-f", help="Report format."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file, not stdout."),
+    plots: Optional[Path] = typer.Option(None, "--plots", help="Write PNG plots into this folder (needs the "
+                                         "plots extra: pip install 'dnndoctor[plots]')."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", show_default=False,
+                                             help="Exit 1 when a finding reaches this severity [default: error]."),
+    select: Optional[str] = typer.Option(None, "--select", help="Comma-separated rule ids, names or categories "
+                                         "to apply (default: every rule)."),
+    ignore: Optional[str] = typer.Option(None, "--ignore", help="Comma-separated rule ids, names or categories "
+                                         "to leave out."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Read [tool.dnndoctor] from this file instead "
+                                          "of the nearest pyproject.toml."),
+    changed: bool = typer.Option(False, "--changed", help="Take the arguments as changed files and run the "
+                                 "configured checks whose model or data is among them (for pre-commit)."),
+    steps: Optional[int] = typer.Option(None, "--steps", min=10, max=100_000, show_default=False,
+                                        help="Probe budget: training steps per run [default: 400]."),
+    seeds: Optional[str] = typer.Option(None, "--seeds", show_default=False,
+                                        help="Comma-separated seeds; each probe runs once per seed [default: 0,1,2]."),
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, show_default=False,
+                                             help="Batch size, as given to model.fit [default: 32]."),
     loss: Optional[str] = typer.Option(None, "--loss", help="Loss to use (required for an uncompiled model)."),
     optimizer: Optional[str] = typer.Option(None, "--optimizer", help="Optimizer name, e.g. adam or sgd."),
     lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate, overriding the saved one."),
     x_key: Optional[str] = typer.Option(None, "--x-key", help="Name of the inputs array in the .npz."),
     y_key: Optional[str] = typer.Option(None, "--y-key", help="Name of the targets array in the .npz."),
-    counterfactuals: bool = typer.Option(True, "--counterfactuals/--no-counterfactuals",
-                                         help="Also probe learning rate ×10, ÷10 and a wider model."),
+    counterfactuals: Optional[bool] = typer.Option(None, "--counterfactuals/--no-counterfactuals", show_default=False,
+                                                   help="Also probe learning rate ×10, ÷10 and a wider model "
+                                                        "[default: on]."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
     max_rows: int = typer.Option(100_000, "--max-rows", min=2, help="Probe on at most this many rows, sampled "
                                  "with the first seed."),
@@ -112,46 +145,80 @@ def check(
                                                  "that defines the model's custom layers; it is imported."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
-    """Probe MODEL on DATA and report why it fails to train, with measured evidence."""
+    """Probe MODEL on DATA and report why it fails to train, with measured evidence.
+
+    Without MODEL and DATA, run every check of [tool.dnndoctor.checks] in the nearest pyproject.toml;
+    with --changed, only those whose model or data is among the given files. Flags override the file.
+    """
+    from .config import load_config
     from .findings import Severity
-    from .options import CheckOptions
+    from .report import check_output_path
+    from .runner import exit_code, plan, run
 
     try:
-        options = CheckOptions(steps=steps, seeds=_parse_seeds(seeds), batch_size=batch_size, loss=loss,
-                               optimizer=optimizer, learning_rate=lr, x_key=x_key, y_key=y_key,
-                               counterfactuals=counterfactuals, jit=xla, max_rows=max_rows,
-                               max_data_mb=max_data_mb, unsafe_load=unsafe_load, custom_objects=custom_objects)
-        from .loading import check_paths
-        from .tf_runtime import import_keras
+        settings = load_config(config)
+        given = {"steps": steps, "seeds": None if seeds is None else _parse_seeds(seeds), "batch_size": batch_size,
+                 "counterfactuals": counterfactuals, "select": _parse_rule_keys(select, "--select"),
+                 "ignore": _parse_rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer,
+                 "learning_rate": lr, "x_key": x_key, "y_key": y_key}
+        flags = {key: value for key, value in given.items() if value is not None}
+        flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
+                     custom_objects=custom_objects)
+        planned = plan(paths or [], settings, flags, changed=changed)
+        if output is not None:
+            check_output_path(output)
+        if plots is not None:
+            from .report.plots import require_matplotlib
 
-        check_paths(model, data)
-        started = time.perf_counter()
-
-        import_keras()
-        startup = time.perf_counter() - started
-        from .api import check_files
-
-        with _Progress(not quiet) as progress:
-            diagnosis = check_files(model, data, options, progress)
-        diagnosis.measurements.timings["startup"] = round(startup, 3)
-        diagnosis.measurements.timings["total"] = round(time.perf_counter() - started, 3)
+            require_matplotlib()
+            if plots.exists() and not plots.is_dir():
+                raise InputError("--plots needs a folder, and this is a file", path=plots,
+                                 remedy="pass a folder path; it is created if missing")
     except DoctorError as exc:
         _fail(exc.line())
-    except Exception as exc:  # a bug must still end in one line, not a traceback
-        if os.environ.get("DNNDOCTOR_DEBUG"):
-            raise
-        _fail(f"internal error ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
-              "rerun with DNNDOCTOR_DEBUG=1 for details")
-    if format is Format.json:
-        from .report import json_report
+    level = fail_on.value if fail_on is not None else settings.fail_on or "error"
+    threshold = None if level == "never" else Severity.parse(level)
+    if not planned:
+        if not quiet:
+            stderr.print("dnndoctor: no configured check uses these files")
+        raise typer.Exit(EXIT_CLEAN)
+    configured = changed or not paths
 
-        sys.stdout.write(json_report.render(diagnosis) + "\n")
-    else:
-        from .report import rich_console
+    def progress_for(name: str):
+        return lambda label, done, total: progress(f"{name}: {label}" if configured else label, done, total)
 
-        rich_console.render(diagnosis, Console(highlight=False))
-    threshold = None if fail_on is FailOn.never else Severity.parse(fail_on.value)
-    raise typer.Exit(EXIT_FINDINGS if diagnosis.fails(threshold) else EXIT_CLEAN)
+    with _Progress(not quiet) as progress:
+        results = run(planned, progress_for, plots)
+    if not configured and results[0].error:
+        _fail(results[0].error)
+    for result in results:
+        if result.error:
+            stderr.print(f"[bold red]error:[/] {escape(result.name)}: {escape(result.error)}", soft_wrap=True)
+    _write_report(format.value, results, configured, threshold, output)
+    raise typer.Exit(exit_code(results, threshold))
+
+
+def _write_report(fmt: str, results, configured: bool, threshold, output: Optional[Path]) -> None:
+    """The report on stdout, or in ``output``; an unwritable file ends with exit 2."""
+    from .report import render, render_rich
+
+    try:
+        if fmt == "rich":
+            if output is None:
+                render_rich(results, None)
+            else:
+                with open(output, "w", encoding="utf-8") as handle:
+                    render_rich(results, handle)
+            return
+        text = render(fmt, results, configured=configured, fail_on=threshold, root=Path.cwd(),
+                      image_root=output.parent if output is not None else Path.cwd())
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{output}: cannot write the report ({exc.strerror or exc}) "
+              "(pass --output a file in a writable folder)")
 
 
 @app.command("rules")

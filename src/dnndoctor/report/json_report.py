@@ -1,9 +1,15 @@
-"""The JSON report: one object on stdout, findings most important first."""
+"""The JSON report: one object on stdout, findings most important first.
+
+A check of MODEL DATA prints its report; configured checks print a collection of reports.
+``schema/report.schema.json`` describes both. Fields may be added within a schema version;
+removing or changing one raises ``SCHEMA_VERSION``.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import numpy as np
 
@@ -11,6 +17,7 @@ from .. import __version__
 from ..findings import Diagnosis
 from ..measurements import _jsonable
 from ..rules.base import relative_final
+from .checks import CheckResult, display_path
 
 SCHEMA_VERSION = 1
 
@@ -42,8 +49,25 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "variants": variant_summary(diagnosis),
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],
+        "skipped": diagnosis.skipped,
     })
 
 
 def render(diagnosis: Diagnosis) -> str:
     return json.dumps(to_dict(diagnosis), indent=2, sort_keys=False)
+
+
+def collection(checks: list[CheckResult], root: Path) -> dict:
+    """The configured checks of a run: each with its files and its report, or its error."""
+    entries = []
+    for check in checks:
+        entry = {"name": check.name, "model_path": display_path(check.model, root),
+                 "data_path": display_path(check.data, root)}
+        entry.update({"report": to_dict(check.diagnosis)} if check.diagnosis else {"error": check.error})
+        entries.append(entry)
+    return {"schema_version": SCHEMA_VERSION, "tool": {"name": "dnndoctor", "version": __version__},
+            "checks": entries}
+
+
+def render_collection(checks: list[CheckResult], root: Path) -> str:
+    return json.dumps(collection(checks, root), indent=2)

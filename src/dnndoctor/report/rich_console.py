@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 
@@ -15,6 +16,7 @@ from ..findings import Diagnosis, Finding, Severity
 from ..measurements import Measurements, ProbeRun
 from ..rules.base import fmt, relative_final
 from .curve import draw
+from .plain import evidence_text
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -101,7 +103,7 @@ def finding_panel(finding: Finding) -> Panel:
     body = [Text(finding.message)]
     evidence = Table.grid(padding=(0, 2))
     for key, value in finding.evidence.items():
-        evidence.add_row(Text(key, style="dim"), Text(_evidence(value)))
+        evidence.add_row(Text(key, style="dim"), Text(evidence_text(value)))
     body.append(evidence)
     for fix in finding.fixes:
         status = ("[green]verified[/]" if fix.verified else "[yellow]did not help[/]") if fix.effect else "[dim]unverified[/]"
@@ -114,16 +116,6 @@ def finding_panel(finding: Finding) -> Panel:
     if finding.layers:
         title += f" · {', '.join(finding.layers)}"
     return Panel(Group(*body), title=title, title_align="left", border_style=STYLE[finding.severity])
-
-
-def _evidence(value) -> str:
-    if isinstance(value, float):
-        return fmt(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_evidence(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_evidence(v)}" for k, v in value.items())
-    return "–" if value is None else str(value)
 
 
 def variants_table(m: Measurements) -> Table:
@@ -149,3 +141,10 @@ def render(diagnosis: Diagnosis, console: Console) -> None:
     worst = diagnosis.worst
     style = STYLE.get(worst, "bold green") if worst and worst > Severity.INFO else "bold green"
     console.print(Text(f"Verdict: {diagnosis.verdict()}", style=style))
+
+
+def render_plain(diagnosis: Diagnosis, width: int = 100) -> str:
+    """The terminal report as plain text: no colour, no escape codes."""
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False)
+    render(diagnosis, console)
+    return console.file.getvalue()
