@@ -11,6 +11,7 @@ from dnndoctor.datasource import MemoryArray
 from dnndoctor.errors import InputError
 from dnndoctor.loading import KEY_PAIRS, VAL_KEYS, _pick_keys, _require_file, check_numeric, open_arrays, read_pair
 from dnndoctor.options import CheckOptions
+from hostile import Payload
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(16, 3)).astype("float32")
@@ -116,16 +117,6 @@ def test_empty_archive(tmp_path):
 
 
 # -- files that are not numeric .npz archives -----------------------------------------------------
-
-class Payload:
-    """Unpickling this runs ``open(marker, "w")``: the file appears only if something unpickles."""
-
-    def __init__(self, marker):
-        self.marker = str(marker)
-
-    def __reduce__(self):
-        return (open, (self.marker, "w"))
-
 
 @pytest.mark.parametrize("store", ["npz", "npy"])
 def test_object_array_is_refused_without_unpickling(tmp_path, store):

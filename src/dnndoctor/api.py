@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .findings import Diagnosis
-from .loading import load_subject, prepare_subject
+from .loading import keras_safe_mode, load_subject, prepare_subject
 from .options import CheckOptions
 from .loading import Subject
 from .probes.plan import Progress, Prober, _silent
@@ -21,9 +21,10 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
     options = options or CheckOptions()
     started = time.perf_counter()
-    subject = load_subject(model_path, data_path, options)
-    loaded = time.perf_counter() - started
-    diagnosis = examine(subject, options, progress)
+    with keras_safe_mode(not options.unsafe_load):  # the probes clone the model: deserialization again
+        subject = load_subject(model_path, data_path, options)
+        loaded = time.perf_counter() - started
+        diagnosis = examine(subject, options, progress)
     diagnosis.measurements.timings["load"] = round(loaded, 3)
     return diagnosis
 
@@ -39,7 +40,8 @@ def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silen
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
     subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
-    return examine(subject, opts, progress)
+    with keras_safe_mode(not opts.unsafe_load):
+        return examine(subject, opts, progress)
 
 
 def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Diagnosis:

@@ -176,6 +176,10 @@ def _pick_keys(keys: list[str], options: CheckOptions, path: Path) -> tuple[str,
     for x_key, y_key in KEY_PAIRS:
         if x_key in keys and y_key in keys:
             return x_key, y_key
+    inputs = next((x_key for x_key, _ in KEY_PAIRS if x_key in keys), None)
+    if inputs is not None:
+        raise InputError(f"inputs {inputs!r} but no targets among the arrays {', '.join(keys)}", path=path,
+                         remedy="save the targets as y next to x, or pass --x-key and --y-key")
     raise InputError(
         f"cannot tell inputs from targets among the arrays {', '.join(keys) or '(none)'}",
         path=path,
@@ -205,6 +209,14 @@ def load_model(path: Path, options: CheckOptions | None = None):
                                            custom_objects=custom)
     except Exception as exc:  # Keras raises many types for a bad file
         raise model_load_error(exc, path, options) from None
+
+
+def keras_safe_mode(safe: bool):
+    """A scope for every Keras deserialization of a check: loading, and cloning in the probes."""
+    import_keras()
+    from keras.src.saving.serialization_lib import SafeModeScope
+
+    return SafeModeScope(safe)
 
 
 def model_load_error(exc: Exception, path: Path, options: CheckOptions) -> InputError:
