@@ -273,6 +273,18 @@ CASES: dict[str, Case] = {
     "custom train_step": lambda f: (
         [f.model("custom_step"), f.npz(x=X, y=Y), "--custom-objects", f.models / "custom_layers.py"],
         Refused(f.model("custom_step"), ("overrides train_step (CustomStep.train_step)", "keras.Model(model.inputs"))),
+    # report destinations that cannot be written, or would overwrite an input
+    "--output is a folder": lambda f: ([f.model(), f.npz(x=X, y=Y), "--output", f.root],
+                                       Refused(f.root, ("the output path is a folder", "writable folder"))),
+    "--output in a missing folder": lambda f: (
+        [f.model(), f.npz(x=X, y=Y), "--output", f.root / "no" / "r.json"],
+        Refused(f.root / "no" / "r.json", ("the output folder does not exist", "writable folder"))),
+    "--output over the data file": lambda f: (
+        [f.model(), f.npz(x=X, y=Y), "--output", f.root / "data.npz"],
+        Refused(f.root / "data.npz", ("--output names an input file", "a new file"))),
+    "--output inside the data directory": lambda f: (
+        [f.model(), f.npy_dir(x=X, y=Y), "--output", f.root / "arrays" / "x.npy"],
+        Refused(f.root / "arrays" / "x.npy", ("--output names an input file", "outside the data"))),
     # valid input, with the explicit opt-ins where it needs them; unhealthy input gets findings
     "Lambda layer with --unsafe-load": lambda f: ([f.model("lambda"), f.npz(x=X, y=Y), "--unsafe-load"], Reported()),
     "uncompiled model with --loss and --optimizer": lambda f: (

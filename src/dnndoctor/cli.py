@@ -44,6 +44,12 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_ABNORMAL)
 
 
+def _overwrites(output: Path, given: Path) -> bool:
+    """Whether writing ``output`` would replace ``given``, or a file inside it if it is a folder."""
+    target = output.resolve()
+    return target == given.resolve() or (given.is_dir() and given.resolve() in target.parents)
+
+
 def _parse_seeds(text: str) -> list[int]:
     try:
         seeds = [int(s) for s in text.split(",") if s.strip()]
@@ -167,6 +173,9 @@ def check(
         planned = plan(paths or [], settings, flags, changed=changed)
         if output is not None:
             check_output_path(output)
+            if any(_overwrites(output, Path(check.model)) or _overwrites(output, Path(check.data)) for check in planned):
+                raise InputError("--output names an input file, which dnndoctor never overwrites", path=output,
+                                 remedy="pass --output a new file outside the data")
         if plots is not None:
             from .report.plots import require_matplotlib
 
