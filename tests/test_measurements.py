@@ -72,7 +72,8 @@ def test_judgement_is_the_same_after_roundtrip():
 def test_to_dict_is_plain_json():
     data = healthy().to_dict()
     assert json.loads(json.dumps(data, allow_nan=False)) == data
-    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "range_test",
+    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "range_test", "profile",
+                         "initial_loss_expected",
                          "overfit_relative_loss", "timings", "engine"}
 
 

@@ -20,6 +20,7 @@ CATEGORIES = (
     "output-loss-mismatch",
     "bad-initialization",
     "non-finite",
+    "generalization-gap",
 )
 
 
@@ -79,6 +80,8 @@ class Diagnosis:
     findings: list[Finding]
     measurements: Any
     skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why it did not judge
+    fit: str | None = None  # the user's setup after the probe: fits, descending, stalled, diverges
+    fit_relative_loss: float | None = None
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -95,7 +98,13 @@ class Diagnosis:
         errors, warnings = self.count(Severity.ERROR), self.count(Severity.WARNING)
         if not errors and not warnings:
             infos = self.count(Severity.INFO)
-            return "healthy" + (f" ({infos} note{'s' * (infos != 1)})" if infos else "")
+            notes = f" ({infos} note{'s' * (infos != 1)})" if infos else ""
+            if self.fit in (None, "fits"):
+                return "healthy" + notes
+            steps = self.measurements.budget.steps
+            trend = "and still falling" if self.fit == "descending" else "and no longer falling"
+            return (f"no fault found{notes}, but after {steps} steps the loss is {self.fit_relative_loss:.2g}× a "
+                    f"constant prediction's {trend}; a longer probe (--steps {steps * 5}) looks further")
         parts = []
         if errors:
             parts.append(f"{errors} error{'s' * (errors != 1)}")

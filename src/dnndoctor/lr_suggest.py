@@ -20,6 +20,11 @@ class Suggestion:
     steep: float | None
     diverged_at: float | None
 
+    @property
+    def recommended(self) -> float | None:
+        """The rate to try: a tenth of the loss minimum's, the most robust of the three."""
+        return self.minimum_tenth if self.minimum_tenth is not None else self.valley
+
 
 def smooth(losses: list[float]) -> np.ndarray:
     """Bias-corrected exponential moving average; NaN from the first non-finite loss on."""

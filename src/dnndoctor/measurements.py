@@ -63,6 +63,22 @@ class DataInfo:
 
 
 @dataclass
+class DataProfile:
+    """Scale of the inputs per feature, and range and kind of the targets, as probed."""
+
+    x_mean_abs_max: float
+    x_std_max: float
+    x_std_min: float
+    x_max_abs: float
+    y_min: float
+    y_max: float
+    y_mean: float
+    y_std: float
+    y_kind: str
+    y_classes: int | None = None
+
+
+@dataclass
 class LayerTrace:
     """Per-layer quantities of one probe run, one value per record step (None: not measured)."""
 
@@ -139,6 +155,8 @@ class Measurements:
     variants: list[Variant]
     runs: list[ProbeRun]
     range_test: RangeTest | None = None
+    profile: DataProfile | None = None
+    initial_loss_expected: float | None = None
     overfit_relative_loss: list[float] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
@@ -176,6 +194,8 @@ class Measurements:
             range_test=(RangeTest(learning_rates=list(data["range_test"]["learning_rates"]),
                                   losses=[_number(v) for v in data["range_test"]["losses"]])
                         if data.get("range_test") else None),
+            profile=DataProfile(**data["profile"]) if data.get("profile") else None,
+            initial_loss_expected=data.get("initial_loss_expected"),
             overfit_relative_loss=[_number(v) for v in data.get("overfit_relative_loss", [])],
             timings=dict(data.get("timings", {})),
             engine=dict(data.get("engine", {})),

@@ -258,6 +258,13 @@ def _clipnorm(ctx: Context) -> VariantSetup | None:
                         probe_clone(ctx.model, optimizer=fresh_optimizer(ctx.model.optimizer, clipnorm=1.0)))
 
 
+def _momentum(ctx: Context) -> VariantSetup | None:
+    if (ctx.model.optimizer.get_config().get("momentum") or 0) <= 0.9:
+        return None
+    return VariantSetup(Variant("momentum_0.9", "momentum 0.9", "momentum=0.9"),
+                        probe_clone(ctx.model, optimizer=fresh_optimizer(ctx.model.optimizer, momentum=0.9)))
+
+
 def _adam(ctx: Context) -> VariantSetup | None:
     _, keras = import_keras()
     if type(ctx.model.optimizer).__name__ == "Adam":
@@ -310,12 +317,13 @@ EDITS: dict[str, Callable[[Context], VariantSetup | None]] = {
     "matching_loss": _matching_loss,
     "clipnorm": _clipnorm,
     "adam": _adam,
+    "momentum_0.9": _momentum,
     "standardize_x": _standardize_x,
     "standardize_y": _standardize_y,
     "rescale_y": _rescale_y,
 }
 MODEL_EDITS = ("relu", "leaky_relu", "default_init", "batchnorm", "linear_output", "matching_loss", "wider")
-OPTIMIZER_EDITS = ("lr_x10", "lr_div10", "lr_suggested", "clipnorm", "adam")
+OPTIMIZER_EDITS = ("lr_x10", "lr_div10", "lr_suggested", "clipnorm", "adam", "momentum_0.9")
 DATA_EDITS = ("standardize_x", "standardize_y", "rescale_y")
 
 

@@ -23,6 +23,7 @@ from ..options import CheckOptions
 from ..tf_runtime import import_keras
 from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
 from .loop import InstrumentedLoop
+from .profile import profile_data
 from .summary import model_info
 
 Progress = Callable[[str, int, int], None]
@@ -72,6 +73,20 @@ def trivial_loss(model, y: np.ndarray) -> float:
         value = float(np.mean(keras.ops.convert_to_numpy(loss_fn(y.astype(np.float32), prediction))))
         best = min(best, value)
     return best
+
+
+def expected_initial_loss(model, y: np.ndarray) -> float | None:
+    """The loss a well-initialized model starts near: ln C for C classes (uniform prediction),
+    E[y²] for a regression loss on an output centred on zero."""
+    spec = describe_loss(model.loss)
+    units = int(model.outputs[0].shape[-1] or 1)
+    if spec.kind in ("categorical", "sparse_categorical") and units > 1:
+        return float(np.log(units))
+    if spec.kind == "binary":
+        return float(np.log(2))
+    if spec.kind == "regression" and spec.name.lower() in ("mse", "mean_squared_error", "meansquarederror"):
+        return float(np.mean(np.square(y.astype(np.float64))))
+    return None
 
 
 def sample_rows(x, y, max_rows: int, seed: int):
@@ -198,7 +213,7 @@ class Prober:
             if self.range_test is not None:
                 from ..lr_suggest import suggest
 
-                self.ctx.suggested_lr = suggest(self.range_test.learning_rates, self.range_test.losses).valley
+                self.ctx.suggested_lr = suggest(self.range_test.learning_rates, self.range_test.losses).recommended
 
     # -- result -----------------------------------------------------------------------------
 
@@ -214,6 +229,8 @@ class Prober:
             variants=list(self.variants),
             runs=list(self.runs),
             range_test=self.range_test,
+            profile=profile_data(self.x, self.y),
+            initial_loss_expected=expected_initial_loss(self.subject.model, self.y),
             overfit_relative_loss=list(self.overfit),
             timings={"compile": round(self.compile_seconds, 3),
                      "probes": round(time.perf_counter() - self.started, 3)},

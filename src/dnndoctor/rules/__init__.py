@@ -6,19 +6,39 @@ from collections.abc import Iterable, Mapping
 
 from ..findings import CATEGORIES, Diagnosis
 from ..measurements import Measurements
-from .activations import DeadReLU
-from .base import Rule
-from .capacity import UnderCapacity
-from .gradients import VanishingGradients
-from .learning_rate import DivergingLoss, OscillatingLoss, SlowProgress
+from .activations import DeadReLU, SaturatedActivations
+from .base import Rule, fit_status, importance, settle
+from .capacity import GeneralizationGap, RegularizationDominates, UnderCapacity
+from .data import TargetsBeyondOutputRange, UnscaledInputs, UnscaledTargets
+from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
+from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
+from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
+from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
 
 ALL_RULES: tuple[type[Rule], ...] = (
     VanishingGradients,
+    ExplodingGradients,
+    NonFiniteValues,
     DeadReLU,
+    SaturatedActivations,
     DivergingLoss,
     OscillatingLoss,
+    NoisyLoss,
+    LossPlateau,
     SlowProgress,
     UnderCapacity,
+    GeneralizationGap,
+    RegularizationDominates,
+    UnscaledInputs,
+    UnscaledTargets,
+    TargetsBeyondOutputRange,
+    BoundedOutputRegression,
+    SoftmaxSingleUnit,
+    LogitsMismatch,
+    LabelsLossMismatch,
+    SymmetricInitialization,
+    OversizedInitialization,
+    OutputBiasOffPrior,
 )
 
 
@@ -54,7 +74,7 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tupl
 
 def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
           thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
-    """Apply the rules; order findings by severity, then by the measured gain of their fix.
+    """Apply the rules; order findings by the measured gain of their best fix, then severity.
 
     ``thresholds`` maps a rule id or name to overrides of its thresholds. Rules left out of
     ``rules``, and rules that cannot judge these measurements, are recorded as skipped.
@@ -75,6 +95,7 @@ def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
         if reason:
             skipped[rule.id] = reason
         else:
-            findings.extend(rule.check(m))
-    findings.sort(key=lambda f: (-f.severity, -f.rank, f.id))
-    return Diagnosis(findings=findings, measurements=m, skipped=skipped)
+            findings.extend(settle(f, m) for f in rule.check(m))
+    findings.sort(key=importance)
+    fit, fit_relative_loss = fit_status(m)
+    return Diagnosis(findings=findings, measurements=m, skipped=skipped, fit=fit, fit_relative_loss=fit_relative_loss)

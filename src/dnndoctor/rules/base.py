@@ -162,22 +162,38 @@ def variant_effect(m: Measurements, variant: str, seeds: list[int]) -> tuple[lis
 
 
 def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: list[int],
-                 *, factor: float = 2.0) -> Fix | None:
-    """A fix backed by a counterfactual probe, or None when that variant was not probed.
+                 *, factor: float = 2.0) -> Fix:
+    """A fix backed by the probe of edit ``variant`` at the same budget and seeds.
 
     It counts as verified when the variant's final loss beats the baseline's by ``factor`` in a
     majority of the seeds; the effect text gives the median losses relative to the baseline.
+    Before that probe ran, the fix is unverified and names the edit, so that the verification
+    phase probes it.
     """
-    if m.variant(variant) is None or not m.runs_of(variant):
-        return None
     before, after = variant_effect(m, variant, seeds)
     if not before:
-        return None
+        return Fix(summary=summary, code=code, variant=variant)
     wins = sum(math.isfinite(a) and a * factor <= b for b, a in zip(before, after))
     steps = m.budget.steps
     effect = (f"relative loss {fmt(float(np.median(before)))} → {fmt(float(np.median(after)))} "
               f"at {steps} steps; better in {seeds_phrase(wins, len(before))}")
     return Fix(summary=summary, code=code, variant=variant, effect=effect, verified=majority(wins, len(before)))
+
+
+def probed(fix: Fix) -> bool:
+    """Whether the fix's edit was probed (it then carries a measured effect)."""
+    return fix.effect is not None
+
+
+def refuted(fixes: list[Fix]) -> bool:
+    """Every probe-backed fix was probed and none helped: the hypothesis behind them fails."""
+    backed = [f for f in fixes if f.variant]
+    return bool(backed) and all(probed(f) for f in backed) and not any(f.verified for f in backed)
+
+
+def impaired(m: Measurements, floor: float = 0.01) -> list[int]:
+    """Seeds whose run of the user's setup ends above ``floor`` × the trivial baseline loss."""
+    return [r.seed for r in m.runs_of("baseline") if relative_final(m, r) > floor]
 
 
 def fix_gain(fix: Fix | None, m: Measurements, seeds: list[int]) -> float:
@@ -188,3 +204,40 @@ def fix_gain(fix: Fix | None, m: Measurements, seeds: list[int]) -> float:
     ratios = [math.log10(max(b, 1e-12) / max(a, 1e-12)) if math.isfinite(a) else 0.0
               for b, a in zip(before, after) if math.isfinite(b) or math.isfinite(a)]
     return float(np.median([min(r, 12.0) if math.isfinite(r) else 12.0 for r in ratios])) if ratios else 0.0
+
+
+def settle(finding: Finding, m: Measurements) -> Finding:
+    """Drop the fixes whose probe showed no help (listed in the evidence instead), order the
+    rest verified first, and rank the finding by its best verified fix's measured gain."""
+    seeds = [r.seed for r in m.runs_of("baseline")]
+    failed = [f for f in finding.fixes if probed(f) and not f.verified]
+    if failed:
+        finding.evidence["fixes_that_did_not_help"] = [f"{f.summary}: {f.effect}" for f in failed]
+    finding.fixes = sorted((f for f in finding.fixes if f not in failed),
+                           key=lambda f: (not f.verified, -fix_gain(f, m, seeds)))
+    finding.rank = max([finding.rank, *(fix_gain(f, m, seeds) for f in finding.fixes)])
+    return finding
+
+
+def importance(finding: Finding) -> tuple:
+    """Sort key, most important first: measured gain of the best fix (in half decades), then
+    severity, then id."""
+    return (-round(finding.rank * 2) / 2, -finding.severity, finding.id)
+
+
+FITS = 0.01
+
+
+def fit_status(m: Measurements) -> tuple[str | None, float | None]:
+    """How the user's setup ends the probe: fits, descending, stalled or diverges (median seed)."""
+    runs = m.runs_of("baseline")
+    if not runs:
+        return None, None
+    rel = float(np.median([relative_final(m, r) for r in runs]))
+    if not math.isfinite(rel):
+        return "diverges", None
+    if rel <= FITS:
+        return "fits", rel
+    falling = [r.eval_losses[-1] < 0.7 * r.eval_losses[len(r.eval_losses) // 2] for r in runs
+               if len(r.eval_losses) > 2 and r.eval_losses[-1] is not None and r.eval_losses[len(r.eval_losses) // 2]]
+    return ("descending" if majority(sum(falling), len(falling)) else "stalled"), rel

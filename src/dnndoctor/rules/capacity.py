@@ -1,4 +1,5 @@
-"""Capacity rules: a model too small to fit the data."""
+"""Capacity rules: a model too small for the data, a regularizer that swamps the loss, and the
+generalization gap that over-parameterization brings."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..measurements import Measurements
-from .base import Rule, by_seed, fix_gain, fmt, majority, measured_fix, relative_final, seeds_phrase
+from .base import Rule, by_seed, fmt, majority, measured_fix, relative_final, seeds_phrase
 
 
 class UnderCapacity(Rule):
@@ -25,7 +26,8 @@ class UnderCapacity(Rule):
     Measured
     Final relative loss of the setup (> 1 % of the trivial baseline) against the wider copy's
     (at least 5× lower in most seeds) and the best learning-rate variant's (the wider copy at
-    least 3× lower than it too, so the learning rate is not the cause).
+    least 3× lower than it too, so the learning rate is not the cause). Whether the model can
+    overfit one small batch is given as evidence.
 
     Fix
     Widen the hidden layers (4× is probed) or add a layer.
@@ -43,8 +45,6 @@ class UnderCapacity(Rule):
 
     def check(self, m: Measurements) -> list[Finding]:
         base, wide = by_seed(m, "baseline"), by_seed(m, "wider")
-        if not wide:
-            return []
         lr_runs = [by_seed(m, v) for v in ("lr_x10", "lr_div10")]
         seeds = []
         for s, run in base.items():
@@ -57,15 +57,103 @@ class UnderCapacity(Rule):
             return []
         variant = m.variant("wider")
         fix = measured_fix(m, "wider", f"widen the hidden layers ({variant.change})",
-                           "keras.layers.Dense(4 * units, ...)  # for each hidden layer", seeds,
-                           factor=self.gain)
+                           "keras.layers.Dense(4 * units, ...)  # for each hidden layer", seeds, factor=self.gain)
         rels = [relative_final(m, base[s]) for s in seeds]
         wides = [relative_final(m, wide[s]) for s in seeds]
+        hidden = [layer.name for layer in m.model.layers[:-1] if layer.units]
         return [self.finding(
             f"The model lacks capacity: it ends at {fmt(float(np.median(rels)))}× a constant prediction's "
             f"loss, while a 4× wider copy reaches {fmt(float(np.median(wides)))}× and no learning-rate "
             "change comes close.",
-            {"relative_final_loss": rels, "relative_final_loss_wider": wides,
-             "threshold": self.gain, "widths": variant.change},
-            seeds=seeds_phrase(len(seeds), len(base)), fixes=[f for f in (fix,) if f],
-            rank=fix_gain(fix, m, seeds))]
+            {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
+             "widths": variant.change, "overfits_one_batch": [v < 0.01 for v in m.overfit_relative_loss]},
+            layers=hidden, seeds=seeds_phrase(len(seeds), len(base)), fixes=[fix])]
+
+
+class RegularizationDominates(Rule):
+    """Weight decay swamps the loss: the regularization term is most of what training minimizes.
+
+    What it does
+    Compares the regularization part of the loss (the sum of `model.losses`) with the total
+    loss on the probe batch at the end of the probe.
+
+    Why is this bad?
+    When the penalty on the weights outweighs the data term, the optimizer shrinks the weights
+    instead of fitting the data: the model behaves as if it had far fewer units.
+
+    Measured
+    Regularization loss ÷ total probe-batch loss after the probe (≥ 50 %) in most seeds, with
+    the final relative loss above 1 % of the trivial baseline.
+
+    Fix
+    Reduce the regularization factor (for example L2(1e-4) instead of L2(1e-2)).
+    """
+
+    id = "DD403"
+    name = "regularization-dominates"
+    category = "under-capacity"
+    severity = Severity.WARNING
+
+    share = 0.5
+    floor = 0.01
+
+    def check(self, m: Measurements) -> list[Finding]:
+        runs = m.runs_of("baseline")
+        shares = {}
+        for run in runs:
+            total = run.eval_losses[-1] if run.eval_losses else None
+            if run.regularization_loss and total and math.isfinite(total) and total > 0:
+                if run.regularization_loss / total >= self.share and relative_final(m, run) > self.floor:
+                    shares[run.seed] = run.regularization_loss / total
+        if not majority(len(shares), len(runs)):
+            return []
+        return [self.finding(
+            f"Regularization dominates: {fmt(float(np.median(list(shares.values()))) * 100)} % of the final loss "
+            "is the weight penalty, not the data.",
+            {"regularization_share": shares, "threshold": self.share},
+            seeds=seeds_phrase(len(shares), len(runs)))]
+
+
+class GeneralizationGap(Rule):
+    """The model fits the training data far better than the validation data.
+
+    What it does
+    When validation data are given (x_val/y_val in the .npz), compares the validation loss with
+    the training probe-batch loss after the probe.
+
+    Why is this bad?
+    It is not an optimization failure: the optimizer works, and an over-parameterized model
+    memorizes the training set. It matters when the goal is accuracy on new data.
+
+    Measured
+    Validation loss ÷ training probe-batch loss after the probe (≥ 2) with the validation loss
+    above 5 % of the trivial baseline, in most seeds. Reported as information.
+
+    Fix
+    Add data, regularization (dropout, weight decay) or early stopping; or use a smaller model.
+    """
+
+    id = "DD402"
+    name = "generalization-gap"
+    category = "generalization-gap"
+    severity = Severity.INFO
+
+    ratio = 2.0
+    floor = 0.05
+
+    def check(self, m: Measurements) -> list[Finding]:
+        runs = m.runs_of("baseline")
+        gaps = {}
+        for run in runs:
+            train = run.eval_losses[-1] if run.eval_losses else None
+            if run.val_loss is None or not train or not math.isfinite(train):
+                continue
+            if run.val_loss >= self.ratio * max(train, 1e-12) and run.val_loss > self.floor * m.baseline_loss:
+                gaps[run.seed] = run.val_loss / max(train, 1e-12)
+        if not majority(len(gaps), len(runs)):
+            return []
+        return [self.finding(
+            f"Generalization gap: the validation loss is {fmt(float(np.median(list(gaps.values()))))}× the "
+            "training loss. The optimizer works; the model memorizes.",
+            {"validation_over_training": gaps, "threshold": self.ratio},
+            seeds=seeds_phrase(len(gaps), len(runs)))]

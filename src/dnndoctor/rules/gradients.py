@@ -1,4 +1,4 @@
-"""Gradient rules: gradients that fade on their way back to the first layers."""
+"""Gradient rules: gradients that fade, blow up, or turn into NaN."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
-from ..findings import Finding, Fix, Severity
+from ..findings import Finding, Severity
 from ..measurements import Measurements, ProbeRun
-from .base import Rule, fmt, majority, relative_final, seeds_phrase
+from .base import (Rule, first_nonfinite_step, fmt, majority, measured_fix, refuted, relative_final,
+                   seeds_phrase)
 
 
 def attenuation(run: ProbeRun) -> tuple[float, str, str] | None:
@@ -28,6 +29,10 @@ def attenuation(run: ProbeRun) -> tuple[float, str, str] | None:
     return float(np.median(ratios)), traced[0].name, top.name
 
 
+def has_dead_layer(run: ProbeRun) -> bool:
+    return any(t.dead_fraction and (t.dead_fraction[-1] or 0) >= 1.0 for t in run.layers)
+
+
 class VanishingGradients(Rule):
     """Gradients vanish: the first layers receive a tiny fraction of the gradient of the last.
 
@@ -42,12 +47,13 @@ class VanishingGradients(Rule):
 
     Measured
     Median over the probe of RMS gradient (first layer) ÷ RMS gradient (largest layer): below
-    1e-2, in runs that did not fit (final loss above 1 % of the trivial baseline). An error
-    when training stalled (above 50 %), a warning otherwise.
+    1e-2, in runs that did not fit (final loss above 1 % of the trivial baseline) and have no
+    dead layer (DD201 covers those). An error when training stalled (above 50 %), a warning
+    otherwise. Not reported when ReLU and BatchNormalization were both probed and neither helped.
 
     Fix
-    Use ReLU-family activations in hidden layers, add BatchNormalization, use He or Glorot
-    initialization, or make the network shallower.
+    Use ReLU-family activations in hidden layers (probed), add BatchNormalization (probed), use
+    He or Glorot initialization, or make the network shallower.
     """
 
     id = "DD101"
@@ -64,11 +70,18 @@ class VanishingGradients(Rule):
         for run in runs:
             rel = relative_final(m, run)
             measured = attenuation(run)
-            if any(t.dead_fraction and (t.dead_fraction[-1] or 0) >= 1.0 for t in run.layers):
+            if has_dead_layer(run):
                 continue  # a dead layer blocks the gradient: DD201's finding, not this one
             if measured and measured[0] < self.threshold and rel > self.floor:
                 hits.append((run, rel, measured))
         if not majority(len(hits), len(runs)):
+            return []
+        seeds = [h[0].seed for h in hits]
+        fixes = [measured_fix(m, "relu", "use ReLU in hidden layers",
+                              "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
+                 measured_fix(m, "batchnorm", "normalize activations",
+                              "keras.layers.BatchNormalization()  # after each hidden layer", seeds)]
+        if refuted(fixes):
             return []
         ratio = float(np.median([h[2][0] for h in hits]))
         first, top = hits[0][2][1], hits[0][2][2]
@@ -79,7 +92,133 @@ class VanishingGradients(Rule):
             f"at {fmt(stalled)}× a constant prediction's.",
             {"gradient_attenuation": [h[2][0] for h in hits], "threshold": self.threshold,
              "relative_final_loss": [h[1] for h in hits]},
-            severity=severity, layers=[first, top], seeds=seeds_phrase(len(hits), len(runs)),
-            fixes=[Fix("use ReLU in hidden layers", "keras.layers.Dense(units, activation='relu', "
-                       "kernel_initializer='he_normal')"),
-                   Fix("normalize activations", "keras.layers.BatchNormalization()  # after each hidden Dense")])]
+            severity=severity, layers=[first, top], seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
+
+
+def growth(run: ProbeRun) -> tuple[float, str] | None:
+    """The largest growth of a layer's gradient norm from the first record, and that layer."""
+    best = None
+    for trace in run.layers:
+        values = [v for v in trace.grad_norm[1:]]
+        if not values or values[0] is None or values[0] <= 0:
+            continue
+        finite = [v for v in values if v is not None]
+        factor = math.inf if len(finite) < len(values) else max(finite) / values[0]
+        if best is None or factor > best[0]:
+            best = (factor, trace.name)
+    return best
+
+
+class ExplodingGradients(Rule):
+    """Gradients explode: a layer's gradient norm grows by orders of magnitude as training runs.
+
+    What it does
+    Tracks every layer's gradient norm over the probe and compares its peak with its value over
+    the first steps, in runs whose loss ends no better than it started. A smaller learning rate
+    must not cure it (then DD301 applies).
+
+    Why is this bad?
+    Each update is then larger than the last: the weights grow, activations blow up, and the
+    loss turns into NaN or wanders far from any minimum.
+
+    Measured
+    Peak ÷ initial gradient norm of the worst layer (≥ 100, or non-finite) with the final loss
+    above the initial one; reported when gradient clipping or a standard initialization,
+    probed at the same budget, ends at least 2× lower.
+
+    Fix
+    Clip gradients (`clipnorm=1.0`, probed), use a standard initialization (probed), or add
+    BatchNormalization.
+    """
+
+    id = "DD102"
+    name = "exploding-gradients"
+    category = "exploding-gradients"
+    severity = Severity.ERROR
+
+    threshold = 100.0
+
+    def check(self, m: Measurements) -> list[Finding]:
+        runs = m.runs_of("baseline")
+        lower = {r.seed: r for r in m.runs_of("lr_div10")}
+        hits = []
+        for run in runs:
+            grown = growth(run)
+            head = [v for v in run.losses[:10] if v is not None and math.isfinite(v)]
+            rel = relative_final(m, run)
+            worse = not math.isfinite(rel) or (head and rel * m.baseline_loss > float(np.mean(head)))
+            rescued = run.seed in lower and relative_final(m, lower[run.seed]) * 2 <= min(rel, 1e12)
+            if grown and grown[0] >= self.threshold and worse and not rescued:
+                hits.append((run, grown))
+        if not majority(len(hits), len(runs)):
+            return []
+        seeds = [r.seed for r, _ in hits]
+        fixes = [measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds),
+                 measured_fix(m, "default_init", "use a standard initialization",
+                              "kernel_initializer='glorot_uniform' (or 'he_normal' for ReLU)", seeds)]
+        if refuted(fixes):
+            return []
+        layer = hits[0][1][1]
+        return [self.finding(
+            f"Gradients explode: the gradient norm of {layer} grows {fmt(hits[0][1][0])}× during the probe "
+            "and the loss ends above where it started.",
+            {"gradient_growth": [g[0] for _, g in hits], "threshold": self.threshold,
+             "relative_final_loss": [relative_final(m, r) for r, _ in hits]},
+            layers=sorted({g[1] for _, g in hits}), seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
+
+
+class NonFiniteValues(Rule):
+    """Values turn non-finite: the loss, weights or gradients become NaN or infinite.
+
+    What it does
+    Finds the first step at which a probe's loss stops being finite, and names the layer whose
+    gradient was largest at the last record before, where the blow-up most likely started. A
+    10× smaller learning rate that stays finite hands the case to DD301.
+
+    Why is this bad?
+    Once a NaN appears it spreads to every weight in one update: the model is destroyed and
+    every later step is wasted. Typical causes are a logarithm of zero or of a negative number
+    (a probability loss on unbounded outputs), a division by a vanishing norm, or overflow.
+
+    Measured
+    The first non-finite step of the loss in each seed, and per-layer gradient norms before it.
+    An error when most seeds go non-finite, a warning when some do.
+
+    Fix
+    Match the loss to the output layer (probed), clip gradients (probed), or look for log/sqrt
+    of non-positive values in custom losses and layers.
+    """
+
+    id = "DD105"
+    name = "non-finite-values"
+    category = "non-finite"
+    severity = Severity.ERROR
+
+    def check(self, m: Measurements) -> list[Finding]:
+        runs = m.runs_of("baseline")
+        lower = {r.seed: r for r in m.runs_of("lr_div10")}
+        hits = [(r, step) for r in runs if (step := first_nonfinite_step(r)) is not None]
+        if not hits:
+            return []
+        if lower and all(s.seed in lower and math.isfinite(relative_final(m, lower[s.seed])) for s, _ in hits):
+            return []  # a smaller rate stays finite: DD301 reports it as a learning-rate problem
+        seeds = [r.seed for r, _ in hits]
+        culprit = _largest_gradient_before(hits[0][0])
+        fixes = [measured_fix(m, "matching_loss", "use the loss that matches the output layer",
+                              "see DD5xx findings for the matching loss", seeds),
+                 measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)]
+        return [self.finding(
+            f"Non-finite values: the loss becomes NaN or infinite at step {min(s for _, s in hits)}"
+            + (f", after the gradient of {culprit} grew largest." if culprit else "."),
+            {"first_nonfinite_step": {f"seed {r.seed}": s for r, s in hits}},
+            severity=Severity.ERROR if majority(len(hits), len(runs)) else Severity.WARNING,
+            layers=[culprit] if culprit else [], seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
+
+
+def _largest_gradient_before(run: ProbeRun) -> str | None:
+    best, name = -1.0, None
+    for trace in run.layers:
+        finite = [v for v in trace.grad_norm[1:] if v is not None]
+        if finite and finite[-1] > best:
+            best, name = finite[-1], trace.name
+    return name

@@ -1,4 +1,4 @@
-"""Learning-rate rules: a loss that diverges or bounces, and one that crawls."""
+"""Learning-rate rules: a loss that diverges, bounces, crawls or stalls."""
 
 from __future__ import annotations
 
@@ -6,10 +6,33 @@ import math
 
 import numpy as np
 
-from ..findings import Finding, Severity
+from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from .base import (Rule, by_seed, first_nonfinite_step, fix_gain, fmt, initial_loss, lr_change, lr_text,
-                   majority, measured_fix, relative_final, seeds_phrase)
+from .base import (Rule, by_seed, first_nonfinite_step, fmt, initial_loss, lr_change, lr_text, majority,
+                   measured_fix, refuted, relative_final, seeds_phrase)
+
+
+def _lower_lr(m: Measurements, seeds: list[int]) -> Fix:
+    return measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1), seeds)
+
+
+def _suggested_lr(m: Measurements, seeds: list[int]) -> Fix:
+    suggestion = m.range_test and _suggested(m)
+    text = f"{suggestion:.3g}" if suggestion else "the range test's suggestion"
+    return measured_fix(m, "lr_suggested", f"use the LR range test's suggestion {text}",
+                        f"optimizer.learning_rate = {text}", seeds)
+
+
+def _suggested(m: Measurements) -> float | None:
+    from ..lr_suggest import suggest
+
+    return suggest(m.range_test.learning_rates, m.range_test.losses).recommended
+
+
+def diverged(m: Measurements, run) -> bool:
+    """The run went non-finite, or ended above both its start and a constant prediction."""
+    rel = relative_final(m, run)
+    return not math.isfinite(rel) or (rel > 1.0 and rel * m.baseline_loss > initial_loss(run))
 
 
 class DivergingLoss(Rule):
@@ -17,7 +40,8 @@ class DivergingLoss(Rule):
 
     What it does
     Flags probe runs of the compiled setup whose loss turns non-finite, or whose final loss is
-    higher than both the loss at the first steps and the loss of the best constant prediction.
+    higher than both the loss at the first steps and the loss of the best constant prediction,
+    when the same probe at a 10× smaller learning rate does not diverge.
 
     Why is this bad?
     Each update overshoots the minimum it aims at, so the weights are thrown further away with
@@ -25,11 +49,12 @@ class DivergingLoss(Rule):
 
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
-    non-finite step. An error when most seeds diverge, a warning when some do. The learning
-    rate ÷10 is probed at the same budget and seeds to confirm the cause.
+    non-finite step; confirmed when the learning rate ÷10 ends at least 2× lower. An error when
+    most seeds diverge, a warning when some do.
 
     Fix
-    Lower the learning rate (÷10 is probed), or clip gradients with `clipnorm=1.0`.
+    Lower the learning rate (÷10 and the LR range test's suggestion are probed), or clip
+    gradients with `clipnorm=1.0`.
     """
 
     id = "DD301"
@@ -39,35 +64,30 @@ class DivergingLoss(Rule):
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
-        diverged = []
-        for run in runs:
-            rel = relative_final(m, run)
-            if not math.isfinite(rel) or (rel > 1.0 and rel * m.baseline_loss > initial_loss(run)):
-                diverged.append(run)
-        if not diverged:
+        bad = [r for r in runs if diverged(m, r)]
+        if not bad:
             return []
-        seeds = [r.seed for r in diverged]
-        nonfinite = [s for r in diverged if (s := first_nonfinite_step(r)) is not None]
-        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}",
-                           lr_change(m, 0.1), seeds)
-        evidence = {
-            "relative_final_loss": [relative_final(m, r) for r in diverged],
-            "initial_loss": [initial_loss(r) for r in diverged],
-            "baseline_loss": m.baseline_loss,
-            "threshold": "final loss > trivial baseline and > initial loss, or non-finite",
-            "learning_rate": m.model.learning_rate,
-        }
+        seeds = [r.seed for r in bad]
+        fixes = [_lower_lr(m, seeds), _suggested_lr(m, seeds),
+                 measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)]
+        if refuted(fixes[:1]) and not fixes[1].verified:
+            return []  # a smaller rate diverges too: not the learning rate (DD102, DD105)
+        nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]
+        evidence = {"relative_final_loss": [relative_final(m, r) for r in bad],
+                    "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": m.baseline_loss,
+                    "threshold": "final loss > trivial baseline and > initial loss, or non-finite",
+                    "learning_rate": m.model.learning_rate}
+        if m.range_test and _suggested(m):
+            evidence["range_test_suggestion"] = _suggested(m)
         if nonfinite:
             evidence["first_nonfinite_step"] = min(nonfinite)
         what = (f"the loss became non-finite at step {min(nonfinite)}" if nonfinite else
                 f"the loss ended at {fmt(float(np.median(evidence['relative_final_loss'])))}× the "
                 "loss of a constant prediction, above where it started")
-        severity = Severity.ERROR if majority(len(seeds), len(runs)) else Severity.WARNING
-        return [self.finding(
-            f"Training diverges at learning rate {m.model.learning_rate:.3g}: {what}."
-            if m.model.learning_rate else f"Training diverges: {what}.",
-            evidence, severity=severity, seeds=seeds_phrase(len(seeds), len(runs)),
-            fixes=[f for f in (fix,) if f], rank=fix_gain(fix, m, seeds))]
+        rate = f" at learning rate {m.model.learning_rate:.3g}" if m.model.learning_rate else ""
+        return [self.finding(f"Training diverges{rate}: {what}.", evidence,
+                             severity=Severity.ERROR if majority(len(seeds), len(runs)) else Severity.WARNING,
+                             seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
 
 
 class OscillatingLoss(Rule):
@@ -75,26 +95,27 @@ class OscillatingLoss(Rule):
 
     What it does
     Compares the final probe-batch loss with the lowest one reached during the probe, in runs
-    that did not diverge outright, and checks that a learning rate ÷10 ends lower.
+    that did not diverge outright, and checks that a smaller learning rate (or, with heavy
+    momentum, a lighter one) ends lower.
 
     Why is this bad?
-    A step size too large for the curvature near the minimum makes the optimizer jump across
-    the valley instead of descending into it: the loss oscillates and ends far above the best
-    point the model already found.
+    A step size too large for the curvature near the minimum, or momentum that keeps pushing
+    past it, makes the optimizer jump across the valley instead of descending into it: the loss
+    oscillates and ends far above the best point the model already found.
 
     Measured
-    Final probe-batch loss ÷ minimum probe-batch loss (> 10) and final relative loss above 1 %
-    of the trivial baseline; the learning rate ÷10 must end at least 2× lower in most seeds.
+    Final probe-batch loss ÷ minimum probe-batch loss (> 10) with the final relative loss above
+    1 % of the trivial baseline; a fix (learning rate ÷10, or momentum 0.9) must end at least
+    2× lower in most seeds.
 
     Fix
-    Lower the learning rate (÷10 is probed), or decay it with a schedule.
+    Lower the learning rate (÷10 is probed), decay it with a schedule, or lower the momentum.
     """
 
     id = "DD302"
     name = "oscillating-loss"
     category = "learning-rate-too-high"
     severity = Severity.WARNING
-    needs = ("lr_div10",)
 
     bounce = 10.0
     floor = 0.01
@@ -113,25 +134,73 @@ class OscillatingLoss(Rule):
         if not bouncing:
             return []
         seeds = [r.seed for r, _ in bouncing]
-        fix = measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}",
-                           lr_change(m, 0.1), seeds)
-        if fix is None or not fix.verified:
+        fixes = [_lower_lr(m, seeds)]
+        if (m.model.optimizer_config.get("momentum") or 0) >= 0.95:
+            fixes.append(measured_fix(m, "momentum_0.9", "lower the momentum to 0.9", "momentum=0.9", seeds))
+        if not any(f.verified for f in fixes):
             return []
         ratios = [relative_final(m, r) * m.baseline_loss / max(low, 1e-12) for r, low in bouncing]
         return [self.finding(
             f"The loss oscillates: it ends {fmt(float(np.median(ratios)))}× above the lowest value it "
-            "reached, and a smaller learning rate ends lower.",
+            "reached, and a smaller step ends lower.",
             {"final_over_minimum": ratios, "threshold": self.bounce,
              "relative_final_loss": [relative_final(m, r) for r, _ in bouncing]},
-            seeds=seeds_phrase(len(seeds), len(runs)), fixes=[fix], rank=fix_gain(fix, m, seeds))]
+            seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
+
+
+class NoisyLoss(Rule):
+    """The loss stays noisy and high: a 10× smaller learning rate ends clearly lower.
+
+    What it does
+    Compares the compiled setup with the same probe at a 10× smaller learning rate, in runs
+    that neither diverged nor fitted to high precision.
+
+    Why is this bad?
+    A step size somewhat too large keeps the optimizer bouncing around the bottom of the
+    valley: the loss stops improving at a level the model could beat, and it fluctuates from
+    batch to batch.
+
+    Measured
+    Final relative loss of the setup (above 0.5 % of the trivial baseline) against that of the
+    learning rate ÷10 (at least 3× lower) in most seeds.
+
+    Fix
+    Lower the learning rate (÷10 is probed), or decay it over training.
+    """
+
+    id = "DD303"
+    name = "noisy-loss"
+    category = "learning-rate-too-high"
+    severity = Severity.WARNING
+    needs = ("lr_div10",)
+
+    floor = 0.005
+    gain = 3.0
+
+    def check(self, m: Measurements) -> list[Finding]:
+        base, lower = by_seed(m, "baseline"), by_seed(m, "lr_div10")
+        seeds = [s for s, run in base.items() if s in lower and self.floor < relative_final(m, run) <= 1.0
+                 and relative_final(m, lower[s]) * self.gain <= relative_final(m, run)]
+        if not majority(len(seeds), len(base)) or any(diverged(m, r) for r in base.values()):
+            return []
+        rels = [relative_final(m, base[s]) for s in seeds]
+        lowers = [relative_final(m, lower[s]) for s in seeds]
+        return [self.finding(
+            f"The learning rate {lr_text(m, 1)} is too high for a precise fit: the loss ends at "
+            f"{fmt(float(np.median(rels)))}× a constant prediction's, and ÷10 ends at {fmt(float(np.median(lowers)))}×.",
+            {"relative_final_loss": rels, "relative_final_loss_lr_div10": lowers, "threshold": self.gain},
+            seeds=seeds_phrase(len(seeds), len(base)),
+            fixes=[measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1),
+                                seeds, factor=self.gain)])]
 
 
 class SlowProgress(Rule):
-    """The loss creeps down: a 10× larger learning rate ends far lower at the same budget.
+    """The loss creeps down: a larger learning rate ends far lower at the same budget.
 
     What it does
-    Compares the compiled setup with the same probe at 10× the learning rate. Fires when the
-    larger rate ends at least 10× lower in most seeds and the setup is still far from a fit.
+    Compares the compiled setup with the same probe at 10× the learning rate and at the LR
+    range test's suggestion. Fires when one of them ends at least 10× lower in most seeds and
+    the setup is still far from a fit.
 
     Why is this bad?
     Updates are so small against the weights that training needs orders of magnitude more
@@ -139,12 +208,13 @@ class SlowProgress(Rule):
 
     Measured
     Final relative loss of the setup (> 1 % of the trivial baseline) against that of the
-    learning rate ×10 (at least 10× lower, and finite), with the update-to-weight ratio per
-    step as evidence (a healthy value is near 1e-3). An error when the setup barely moved
-    (final relative loss > 0.5), a warning otherwise.
+    faster variant (at least 10× lower, and finite), with the update-to-weight ratio per step
+    as evidence (a healthy value is near 1e-3). An error when the setup barely moved (final
+    relative loss > 0.5), a warning otherwise.
 
     Fix
-    Raise the learning rate (×10 is probed), or use an adaptive optimizer such as Adam.
+    Raise the learning rate (×10 and the range test's suggestion are probed), or use an
+    adaptive optimizer such as Adam.
     """
 
     id = "DD311"
@@ -157,28 +227,82 @@ class SlowProgress(Rule):
     gain = 10.0
 
     def check(self, m: Measurements) -> list[Finding]:
-        base, faster = by_seed(m, "baseline"), by_seed(m, "lr_x10")
-        if not faster:
-            return []
-        slow = [s for s, run in base.items() if s in faster
-                and self.floor < relative_final(m, run) < math.inf
-                and relative_final(m, faster[s]) * self.gain <= relative_final(m, run)]
+        base = by_seed(m, "baseline")
+        faster = [by_seed(m, v) for v in ("lr_x10", "lr_suggested") if m.runs_of(v)]
+        if m.model.learning_rate and m.range_test and (_suggested(m) or 0) <= m.model.learning_rate:
+            faster = faster[:1]  # the range test suggests no larger rate
+        slow = [s for s, run in base.items()
+                if self.floor < relative_final(m, run) < math.inf
+                and any(s in f and relative_final(m, f[s]) * self.gain <= relative_final(m, run) for f in faster)]
         if not majority(len(slow), len(base)):
             return []
-        fix = measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, 10)}",
-                           lr_change(m, 10), slow, factor=self.gain)
+        fixes = [measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, 10)}", lr_change(m, 10), slow,
+                              factor=self.gain)]
+        if m.range_test and (_suggested(m) or 0) > (m.model.learning_rate or math.inf):
+            fixes.append(_suggested_lr(m, slow))
         rels = [relative_final(m, base[s]) for s in slow]
-        ratios = [_median_update_ratio(base[s]) for s in slow]
         severity = Severity.ERROR if float(np.median(rels)) > 0.5 else Severity.WARNING
         return [self.finding(
             f"Training is slow at learning rate {lr_text(m, 1)}: after {m.budget.steps} steps the loss is "
-            f"still {fmt(float(np.median(rels)))}× a constant prediction's, and 10× the rate ends at least "
+            f"still {fmt(float(np.median(rels)))}× a constant prediction's, and a larger rate ends at least "
             f"{self.gain:g}× lower.",
-            {"relative_final_loss": rels,
-             "relative_final_loss_lr_x10": [relative_final(m, faster[s]) for s in slow],
-             "median_update_ratio": ratios, "threshold": self.gain},
-            severity=severity, seeds=seeds_phrase(len(slow), len(base)),
-            fixes=[f for f in (fix,) if f], rank=fix_gain(fix, m, slow))]
+            {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
+             "range_test_suggestion": _suggested(m) if m.range_test else None, "threshold": self.gain},
+            severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)]
+
+
+class LossPlateau(Rule):
+    """The loss stalls early, far above zero, and a better-tuned optimizer escapes the plateau.
+
+    What it does
+    Finds runs whose probe-batch loss improved by less than 10 % over the second half of the
+    probe while still above 5 % of the trivial baseline, and probes the LR range test's
+    suggested rate and Adam as ways out.
+
+    Why is this bad?
+    Flat regions and saddle points stall gradient descent: the gradient is small, the loss
+    barely moves, and more epochs only waste time. A different step size or an adaptive
+    optimizer often walks off the plateau.
+
+    Measured
+    Final ÷ mid-probe probe-batch loss (> 0.9) and final relative loss (> 0.05) in most seeds;
+    reported only when a probed fix ends at least 2× lower.
+
+    Fix
+    Use the learning rate the LR range test suggests, or switch to Adam.
+    """
+
+    id = "DD304"
+    name = "loss-plateau"
+    category = "learning-rate-too-low"
+    severity = Severity.WARNING
+
+    flat = 0.9
+    floor = 0.05
+
+    def check(self, m: Measurements) -> list[Finding]:
+        runs = m.runs_of("baseline")
+        stalled = []
+        for run in runs:
+            rel = relative_final(m, run)
+            evals = run.eval_losses
+            mid = evals[len(evals) // 2] if evals else None
+            if (math.isfinite(rel) and rel > self.floor and mid and math.isfinite(mid)
+                    and rel * m.baseline_loss > self.flat * mid):
+                stalled.append(run.seed)
+        if not majority(len(stalled), len(runs)):
+            return []
+        fixes = [_suggested_lr(m, stalled),
+                 measured_fix(m, "adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)", stalled)]
+        if refuted(fixes):
+            return []
+        rels = [relative_final(m, r) for r in runs if r.seed in stalled]
+        return [self.finding(
+            f"The loss plateaus at {fmt(float(np.median(rels)))}× a constant prediction's: it improved by less "
+            f"than {1 - self.flat:.0%} over the second half of the probe.",
+            {"relative_final_loss": rels, "threshold": self.flat,
+             "range_test_suggestion": _suggested(m) if m.range_test else None},
+            seeds=seeds_phrase(len(stalled), len(runs)), fixes=fixes)]
 
 
 def _median_update_ratio(run) -> float | None:

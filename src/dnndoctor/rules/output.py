@@ -1,0 +1,186 @@
+"""Output–loss rules: an output layer and a loss that do not belong together."""
+
+from __future__ import annotations
+
+from ..findings import Finding, Fix, Severity
+from ..measurements import Measurements
+from .base import Rule, fmt, measured_fix
+from .data import output_bounds
+
+PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
+
+
+def _matching(m: Measurements, summary: str, code: str) -> Fix:
+    return measured_fix(m, "matching_loss", summary, code, [r.seed for r in m.runs_of("baseline")])
+
+
+def _output_layer(m: Measurements) -> list[str]:
+    return [m.model.layers[-1].name] if m.model.layers else []
+
+
+class BoundedOutputRegression(Rule):
+    """A bounded output activation meets a regression loss on targets it cannot produce.
+
+    What it does
+    Checks whether a regression loss is paired with an output activation bounded below (relu,
+    sigmoid, softmax, tanh) while the targets go below that bound, e.g. negative targets
+    under a ReLU or sigmoid output.
+
+    Why is this bad?
+    Part of the targets is out of the model's reach, so the loss has a floor above zero, and
+    the units pushed against the bound saturate or die.
+
+    Measured
+    Target minimum against the output activation's lower bound (beyond it by more than 1 % of
+    the output range). An error. A linear output is probed at the same budget and seeds.
+
+    Fix
+    Use a linear output layer for regression (probed).
+    """
+
+    id = "DD521"
+    name = "bounded-output-regression"
+    category = "output-loss-mismatch"
+    severity = Severity.ERROR
+
+    tolerance = 0.01
+
+    def check(self, m: Measurements) -> list[Finding]:
+        p, bounds = m.profile, output_bounds(m)
+        if p is None or bounds is None or m.model.loss_kind != "regression":
+            return []
+        low, high = bounds
+        margin = self.tolerance * (high - low if high != float("inf") else 1.0)
+        if p.y_min >= low - margin:
+            return []
+        fix = measured_fix(m, "linear_output", "use a linear output layer",
+                           "keras.layers.Dense(units, activation='linear')  # the output layer",
+                           [r.seed for r in m.runs_of("baseline")])
+        return [self.finding(
+            f"The {m.model.output_activation} output cannot go below {fmt(low)}, but targets reach {fmt(p.y_min)} "
+            f"under the regression loss {m.model.loss}.",
+            {"y_min": p.y_min, "y_max": p.y_max, "output_range": [low, high]},
+            layers=_output_layer(m), fixes=[fix])]
+
+
+class SoftmaxSingleUnit(Rule):
+    """Softmax over a single unit: the output is always exactly 1, whatever the input.
+
+    What it does
+    Checks for a softmax output activation on an output layer with one unit.
+
+    Why is this bad?
+    Softmax normalizes across units; with one unit it returns 1 for every sample, so the
+    gradient is zero and the model cannot learn anything.
+
+    Measured
+    Output units (1) and activation (softmax). An error.
+
+    Fix
+    For a binary target use `Dense(1, activation='sigmoid')` with binary cross-entropy (probed).
+    """
+
+    id = "DD522"
+    name = "softmax-single-unit"
+    category = "output-loss-mismatch"
+    severity = Severity.ERROR
+
+    def check(self, m: Measurements) -> list[Finding]:
+        if m.model.output_activation != "softmax" or m.model.output_units != 1:
+            return []
+        return [self.finding(
+            "Softmax over a single output unit always outputs 1: the model cannot learn.",
+            {"output_units": 1, "output_activation": "softmax"}, layers=_output_layer(m),
+            fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
+                             "Dense(1, activation='sigmoid'); loss='binary_crossentropy'")])]
+
+
+class LogitsMismatch(Rule):
+    """Probabilities fed to a `from_logits=True` loss, or logits fed to a probability loss.
+
+    What it does
+    Compares the output activation with the `from_logits` setting of a cross-entropy loss.
+
+    Why is this bad?
+    With `from_logits=True` the loss applies softmax/sigmoid itself: a second one squashes the
+    outputs into a narrow band and weakens the gradient. With `from_logits=False` on a linear
+    output, the loss treats unbounded numbers as probabilities, clips them and loses the
+    gradient, or takes logarithms of negative numbers.
+
+    Measured
+    Output activation (softmax/sigmoid, or none) against the loss's `from_logits`. An error.
+    The matching pairing is probed at the same budget and seeds.
+
+    Fix
+    Either keep the activation and set `from_logits=False`, or drop it and set
+    `from_logits=True` (probed).
+    """
+
+    id = "DD523"
+    name = "logits-mismatch"
+    category = "output-loss-mismatch"
+    severity = Severity.ERROR
+
+    def check(self, m: Measurements) -> list[Finding]:
+        if m.model.loss_kind not in ("binary", "categorical", "sparse_categorical"):
+            return []
+        if m.model.output_units == 1 and m.model.output_activation == "softmax":
+            return []  # DD522
+        probabilities = m.model.output_activation in PROBABILITY_OUTPUTS
+        if probabilities != m.model.from_logits:
+            return []
+        what = (f"the {m.model.output_activation} output already gives probabilities, but the loss expects logits"
+                if probabilities else "the output gives unbounded logits, but the loss expects probabilities")
+        return [self.finding(
+            f"Output and loss disagree: {what} (from_logits={m.model.from_logits}).",
+            {"output_activation": m.model.output_activation, "from_logits": m.model.from_logits},
+            layers=_output_layer(m),
+            fixes=[_matching(m, f"set from_logits={not probabilities} in the loss",
+                             f"loss=keras.losses.{m.model.loss}(from_logits={not probabilities})")])]
+
+
+class LabelsLossMismatch(Rule):
+    """Class labels meet the wrong loss: regression on classes, or softmax on multi-label targets.
+
+    What it does
+    Inspects the targets: one-hot or multi-hot indicator rows, or a handful of integer values,
+    and compares them with the loss and the output activation.
+
+    Why is this bad?
+    A regression loss on class labels treats classes as points on a line and gives weak,
+    badly scaled gradients on probabilities. Softmax forces the outputs to sum to 1, so it
+    cannot predict several labels at once.
+
+    Measured
+    Target kind (one-hot, multi-hot, integer labels) against the loss kind and output
+    activation. A warning for a regression loss on labels, an error for multi-label targets
+    under softmax. The matching loss is probed at the same budget and seeds.
+
+    Fix
+    One-hot targets: softmax with categorical cross-entropy. Multi-hot: sigmoid with binary
+    cross-entropy (probed).
+    """
+
+    id = "DD524"
+    name = "labels-loss-mismatch"
+    category = "output-loss-mismatch"
+    severity = Severity.WARNING
+
+    def check(self, m: Measurements) -> list[Finding]:
+        p = m.profile
+        if p is None:
+            return []
+        if p.y_kind == "multi_hot" and m.model.output_activation == "softmax":
+            return [self.finding(
+                "Multi-label targets under a softmax output: softmax cannot give several labels at once.",
+                {"target_kind": p.y_kind, "output_activation": "softmax"}, severity=Severity.ERROR,
+                layers=_output_layer(m),
+                fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
+                                 "Dense(units, activation='sigmoid'); loss='binary_crossentropy'")])]
+        if m.model.loss_kind == "regression" and p.y_kind in ("one_hot", "multi_hot"):
+            return [self.finding(
+                f"A regression loss ({m.model.loss}) on {p.y_kind.replace('_', '-')} class labels.",
+                {"target_kind": p.y_kind, "loss": m.model.loss}, layers=_output_layer(m),
+                fixes=[_matching(m, "use a classification loss",
+                                 "loss='categorical_crossentropy'  # with a softmax output")])]
+        return []
