@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import Config
+from .config import CheckTarget, Config
 from .errors import DoctorError, InputError
 from .findings import Severity
 from .options import CheckOptions
@@ -36,12 +36,17 @@ class PlannedCheck:
 
 
 def plan(paths: list[Path], config: Config, flags: dict[str, Any], *, changed: bool = False) -> list[PlannedCheck]:
-    """The checks the arguments ask for; raises InputError when they make no sense."""
+    """The checks the arguments ask for; raises InputError when they make no sense.
+
+    With ``changed``, the paths are changed files: the configured checks that use one of them
+    run, and all of them when the configuration file itself changed.
+    """
     if changed:
         if not config.checks:
             raise InputError("--changed runs the configured checks, and none is configured", remedy=NO_CHECKS)
         touched = {_canonical(p) for p in paths}
-        targets = [t for t in config.checks if {_canonical(t.model), _canonical(t.data)} & touched]
+        everything = config.path is not None and _canonical(config.path) in touched
+        targets = [t for t in config.checks if everything or _uses(t, touched)]
         return [PlannedCheck(t.name, t.model, t.data, config.options_for(t, flags)) for t in targets]
     if not paths:
         if not config.checks:
@@ -58,6 +63,12 @@ def plan(paths: list[Path], config: Config, flags: dict[str, Any], *, changed: b
 
 def _canonical(path: Path) -> str:
     return os.path.normcase(os.path.realpath(path))
+
+
+def _uses(target: CheckTarget, touched: set[str]) -> bool:
+    """Whether a changed file is the check's model, its data, or an array in its data folder."""
+    model, data = _canonical(target.model), _canonical(target.data)
+    return any(path in (model, data) or os.path.dirname(path) == data for path in touched)
 
 
 def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path | None = None) -> list[CheckResult]:
