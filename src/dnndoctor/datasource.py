@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -21,7 +22,7 @@ from .errors import InputError
 CHUNK_BYTES = 16 * 2**20
 # What the zip, zlib and numpy header parsers raise on damaged bytes.
 READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-               RuntimeError, SyntaxError, TypeError, OverflowError)
+               RuntimeError, SyntaxError, TypeError, OverflowError, struct.error)
 RESAVE = "re-save it with numpy.save or numpy.savez"
 
 
@@ -154,11 +155,16 @@ class NpzMember(ArraySource):
 
 def read_header(handle: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
     """Shape, Fortran flag and dtype from an .npy header; numpy parses it as a literal, never as code."""
-    version = np.lib.format.read_magic(handle)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
-    else:
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    try:
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    except READ_ERRORS:
+        raise
+    except Exception as exc:  # the header parser tokenizes damaged text: tokenize.TokenError and kin
+        raise ValueError(f"unreadable .npy header ({type(exc).__name__})") from None
     if any(d < 0 for d in shape):
         raise ValueError("negative dimension")
     return shape, fortran, dtype
