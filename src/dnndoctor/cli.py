@@ -203,23 +203,25 @@ def check(
     for result in results:
         if result.error:
             stderr.print(f"[bold red]error:[/] {escape(result.name)}: {escape(result.error)}", soft_wrap=True)
-    _write_report(format.value, results, configured, threshold, output)
+    root = settings.path.parent if configured and settings.path else Path.cwd()
+    _write_report(format.value, results, configured, threshold, output, root)
     raise typer.Exit(exit_code(results, threshold))
 
 
-def _write_report(fmt: str, results, configured: bool, threshold, output: Optional[Path]) -> None:
-    """The report on stdout, or in ``output``; an unwritable file ends with exit 2."""
+def _write_report(fmt: str, results, configured: bool, threshold, output: Optional[Path], root: Path) -> None:
+    """The report on stdout, or in ``output``, with paths relative to ``root`` (the project of the
+    configuration, or the working directory); an unwritable file ends with exit 2."""
     from .report import render, render_rich
 
     try:
         if fmt == "rich":
             if output is None:
-                render_rich(results, None)
+                render_rich(results, None, titled=configured)
             else:
                 with open(output, "w", encoding="utf-8") as handle:
-                    render_rich(results, handle)
+                    render_rich(results, handle, titled=configured)
             return
-        text = render(fmt, results, configured=configured, fail_on=threshold, root=Path.cwd(),
+        text = render(fmt, results, configured=configured, fail_on=threshold, root=root,
                       image_root=output.parent if output is not None else Path.cwd())
         if output is None:
             sys.stdout.write(text)

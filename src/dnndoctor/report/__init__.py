@@ -49,8 +49,9 @@ def render(fmt: str, checks: list[CheckResult], *, configured: bool, fail_on: Se
     raise ValueError(f"unknown report format {fmt!r}")
 
 
-def render_rich(checks: list[CheckResult], stream: TextIO | None) -> None:
-    """The terminal report of every completed check; plain text when ``stream`` is a file."""
+def render_rich(checks: list[CheckResult], stream: TextIO | None, *, titled: bool) -> None:
+    """The terminal report of every completed check, each under its name when ``titled``; plain
+    text when ``stream`` is a file."""
     from rich.console import Console
 
     from . import rich_console
@@ -59,6 +60,6 @@ def render_rich(checks: list[CheckResult], stream: TextIO | None) -> None:
                       color_system=None if stream else "auto")
     completed = [c for c in checks if c.diagnosis is not None]
     for check in completed:
-        if len(checks) > 1:
+        if titled:
             console.rule(f"[bold]{check.name}[/]")
         rich_console.render(check.diagnosis, console)
