@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import InputError
 
-CHUNK_BYTES = 16 * 2**20
+CHUNK_BYTES = 4 * 2**20
 # What the zip, zlib and numpy header parsers raise on damaged bytes.
 READ_ERRORS = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError,
                RuntimeError, SyntaxError, TypeError, OverflowError, struct.error)
