@@ -8,7 +8,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..measurements import Measurements
-from .base import Rule, fmt, lr_change, majority, measured_fix, refuted, relative_final, seeds_phrase
+from .base import Rule, fmt, lr_change, majority, measured_fix, refuted, relative_final, seeds_phrase, stalled
 
 
 class DeadReLU(Rule):
@@ -25,8 +25,10 @@ class DeadReLU(Rule):
 
     Measured
     Dead fraction of each ReLU layer after the probe (≥ 50 %, or a whole layer) in runs whose
-    final loss stays above 10 % of the trivial baseline; runs that fit despite dead units are
-    not flagged. An error when most seeds die, a warning when some do.
+    loss stalled (the last half of the probe cut it by less than 30 %) above 10 % of the
+    trivial baseline; runs that fit or keep improving despite dead units are not flagged, nor
+    partly dead layers whose probed fixes do not help. An error when most seeds die, a warning
+    when some do.
 
     Fix
     Use LeakyReLU (probed), He initialization (probed), a smaller learning rate (probed), or
@@ -46,7 +48,7 @@ class DeadReLU(Rule):
         hits = []
         for run in runs:
             rel = relative_final(m, run)
-            if rel <= self.stalled or not math.isfinite(rel):  # fitted, or diverged (DD301)
+            if rel <= self.stalled or not math.isfinite(rel) or not stalled(run):  # fits, diverged or still falling
                 continue
             layers = {t.name: t.dead_fraction[-1] for t in run.layers
                       if t.dead_fraction and t.dead_fraction[-1] is not None and t.dead_fraction[-1] >= self.dead}
@@ -66,6 +68,8 @@ class DeadReLU(Rule):
                          "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
             measured_fix(m, "lr_div10", "lower the learning rate ×10", lr_change(m, 0.1), seeds),
         ]
+        if refuted(fixes) and fraction < 1.0:
+            return []  # some units died, but reviving them does not help: not the cause
         return [self.finding(
             f"{'All' if fraction >= 1.0 else f'{fraction:.0%} of the'} units of {layer} died (zero output for "
             f"every sample) and training stalled at {fmt(worst[1])}× a constant prediction's loss.",

@@ -228,6 +228,14 @@ def importance(finding: Finding) -> tuple:
 FITS = 0.01
 
 
+def stalled(run: ProbeRun) -> bool:
+    """Whether the probe-batch loss fell by less than 30 % over the second half of the probe."""
+    evals = run.eval_losses
+    if len(evals) < 3 or evals[-1] is None or not evals[len(evals) // 2]:
+        return False
+    return not evals[-1] < 0.7 * evals[len(evals) // 2]
+
+
 def fit_status(m: Measurements) -> tuple[str | None, float | None]:
     """How the user's setup ends the probe: fits, descending, stalled or diverges (median seed)."""
     runs = m.runs_of("baseline")
@@ -238,6 +246,5 @@ def fit_status(m: Measurements) -> tuple[str | None, float | None]:
         return "diverges", None
     if rel <= FITS:
         return "fits", rel
-    falling = [r.eval_losses[-1] < 0.7 * r.eval_losses[len(r.eval_losses) // 2] for r in runs
-               if len(r.eval_losses) > 2 and r.eval_losses[-1] is not None and r.eval_losses[len(r.eval_losses) // 2]]
-    return ("descending" if majority(sum(falling), len(falling)) else "stalled"), rel
+    falling = sum(not stalled(r) for r in runs)
+    return ("descending" if majority(falling, len(runs)) else "stalled"), rel
