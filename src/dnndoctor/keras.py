@@ -1,0 +1,162 @@
+"""``DoctorCallback``: the doctor's rules watching a real ``model.fit``, as the training runs.
+
+    from dnndoctor.keras import DoctorCallback
+
+    model.fit(x, y, epochs=200, callbacks=[DoctorCallback(x, y, stop_on="error")])
+
+The callback keeps every batch's loss, measures the model on a fixed probe batch every
+``record_every`` steps (see ``dnndoctor.watch``), and every ``check_every`` epochs turns what
+it saw into ``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules
+that need counterfactual probes (a wider model, another learning rate) are skipped: the
+callback only sees the one training that runs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from .findings import Diagnosis, Finding, Severity
+from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
+from .probes.plan import trivial_loss
+from .probes.summary import model_info
+from .rules import judge, select_rules
+from .tf_runtime import import_keras
+from .watch import LayerWatch
+
+_, keras = import_keras()
+
+FIT = Variant("baseline", "model.fit as it runs")
+
+
+class DoctorCallback(keras.callbacks.Callback):
+    """Apply dnndoctor's rules to a running ``model.fit`` and log findings as they appear.
+
+    Args:
+        x, y: the training data (or a representative sample): the probe batch is drawn from
+            it, and the loss of the best constant prediction on ``y`` is the yardstick.
+        record_every: training steps between two measurements of the probe batch.
+        check_every: epochs between two judgements (only when something new was recorded).
+        probe_rows: size of the probe batch.
+        stop_on: "error", "warning" or "info" to stop training when a finding reaches that
+            severity; None (the default) never stops.
+        select, ignore, thresholds: which rules apply and their thresholds, as for ``diagnose``.
+        seed: draws the probe batch.
+        log: receives each line; by default lines are printed in the training log.
+
+    After training, ``diagnosis`` holds the last judgement and ``events`` every
+    ``(epoch, finding)`` logged; ``overhead`` is the seconds the callback spent.
+    """
+
+    def __init__(self, x, y, *, record_every: int = 50, check_every: int = 1, probe_rows: int = 128,
+                 stop_on: str | None = None, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 thresholds: Mapping[str, Mapping[str, float]] | None = None, seed: int = 0,
+                 log: Callable[[str], None] | None = None) -> None:
+        super().__init__()
+        if record_every < 1 or check_every < 1 or probe_rows < 1:
+            raise ValueError("record_every, check_every and probe_rows must be positive")
+        if stop_on is not None and stop_on not in ("error", "warning", "info"):
+            raise ValueError(f"stop_on must be 'error', 'warning', 'info' or None, not {stop_on!r}")
+        x, y = np.asarray(x), np.asarray(y)
+        if len(x) != len(y) or len(x) == 0:
+            raise ValueError(f"x and y must hold the same number of rows (got {len(x)} and {len(y)})")
+        self.record_every, self.check_every, self.seed = record_every, check_every, seed
+        self.stop_on = None if stop_on is None else Severity.parse(stop_on)
+        self.rules = select_rules(select, ignore)
+        self.thresholds = dict(thresholds or {})
+        self.log = log
+        rows = np.sort(np.random.default_rng(seed).choice(len(x), min(probe_rows, len(x)), replace=False))
+        self.x_probe, self.y_probe = x[rows], y[rows]
+        self.y = y
+        self.data = DataInfo(path=None, x=_array_info(x), y=_array_info(y), rows=len(x))
+        self.diagnosis: Diagnosis | None = None
+        self.events: list[tuple[int, Finding]] = []
+        self.overhead = 0.0
+
+    # -- keras hooks ------------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None) -> None:
+        started = time.perf_counter()
+        self.watch = LayerWatch(self.model, self.x_probe, self.y_probe)
+        self.baseline_loss = trivial_loss(self.model, self.y)
+        self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],
+                            layers=self.watch.traces())
+        self.step, self.judged_at, self.reported = 0, 0, {}
+        self._record()
+        self.overhead += time.perf_counter() - started
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        self.batches, self.epoch_mean = 0, 0.0
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        started = time.perf_counter()
+        # Keras logs the epoch's running mean loss; recover the loss of the batches since the last call.
+        seen, mean = batch + 1, float((logs or {}).get("loss", math.nan))
+        new = max(seen - self.batches, 1)
+        batch_loss = (mean * seen - self.epoch_mean * self.batches) / new
+        self.run.losses.extend([batch_loss] * new)
+        self.batches, self.epoch_mean = seen, mean
+        self.step += new
+        if self.step - self.run.record_steps[-1] >= self.record_every:
+            self._record()
+        self.overhead += time.perf_counter() - started
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        if (epoch + 1) % self.check_every == 0 and self.run.record_steps[-1] > self.judged_at:
+            started = time.perf_counter()
+            self._judge(epoch)
+            self.overhead += time.perf_counter() - started
+
+    def on_train_end(self, logs=None) -> None:
+        started = time.perf_counter()
+        if self.run.record_steps[-1] < self.step:
+            self._record()
+        if self.run.record_steps[-1] > self.judged_at:
+            self._judge(None)
+        self.overhead += time.perf_counter() - started
+
+    # -- measuring and judging --------------------------------------------------------------
+
+    def _record(self) -> None:
+        self.run.eval_losses.append(self.watch.record(self.run.layers))
+        self.run.record_steps.append(self.step)
+
+    def measurements(self) -> Measurements:
+        """What the callback has seen so far, as the rules take it."""
+        steps_per_epoch = int(self.params.get("steps") or max(self.batches, 1))
+        return Measurements(
+            model=model_info(self.model), data=self.data,
+            budget=Budget(steps=self.step, batch_size=max(1, math.ceil(self.data.rows / steps_per_epoch)),
+                          rows=self.data.rows, seeds=[self.seed], record_every=self.record_every,
+                          steps_per_epoch=steps_per_epoch),
+            baseline_loss=self.baseline_loss, variants=[FIT], runs=[self.run],
+            timings={"callback": round(self.overhead, 3)}, engine={"graph": "model.fit", "probe_rows": len(self.y_probe)})
+
+    def _judge(self, epoch: int | None) -> None:
+        self.judged_at = self.run.record_steps[-1]
+        self.diagnosis = judge(self.measurements(), self.rules, self.thresholds)
+        where = f"Epoch {epoch + 1}" if epoch is not None else "End of training"
+        for finding in self.diagnosis.findings:
+            if self.reported.get(finding.id, 0) < finding.severity:
+                self.reported[finding.id] = finding.severity
+                self.events.append((epoch, finding))
+                self._emit(f"{where}: dnndoctor {finding.severity.label.upper()} {finding.id} {finding.name}: "
+                           f"{finding.message}")
+        if self.stop_on is not None and epoch is not None and self.diagnosis.fails(self.stop_on):
+            self.model.stop_training = True
+            self._emit(f"{where}: dnndoctor stops training on a finding of severity {self.stop_on.label} or worse.")
+
+    def _emit(self, line: str) -> None:
+        if self.log is not None:
+            self.log(line)
+        else:  # after a progress bar's unfinished line, start a new one, as Keras' own callbacks do
+            print(("\n" if self.params.get("verbose") == 1 else "") + line, flush=True)
+
+
+def _array_info(array: np.ndarray) -> ArrayInfo:
+    values = np.asarray(array, dtype=np.float64)
+    return ArrayInfo(shape=list(array.shape), dtype=str(array.dtype), min=float(values.min()),
+                     max=float(values.max()), mean=float(values.mean()), std=float(values.std()))
