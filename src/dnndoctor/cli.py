@@ -140,6 +140,9 @@ def check(
     counterfactuals: Optional[bool] = typer.Option(None, "--counterfactuals/--no-counterfactuals", show_default=False,
                                                    help="Also probe learning rate ×10, ÷10 and a wider model "
                                                         "[default: on]."),
+    max_fixes: Optional[int] = typer.Option(None, "--max-fixes", min=0, max=20, show_default=False,
+                                            help="Proposed fixes to verify with a probe each, most important "
+                                                 "findings first; 0 verifies none [default: 4]."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
     max_rows: int = typer.Option(100_000, "--max-rows", min=2, help="Probe on at most this many rows, sampled "
                                  "with the first seed."),
@@ -164,7 +167,7 @@ def check(
     try:
         settings = load_config(config)
         given = {"steps": steps, "seeds": None if seeds is None else _parse_seeds(seeds), "batch_size": batch_size,
-                 "counterfactuals": counterfactuals, "select": _parse_rule_keys(select, "--select"),
+                 "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _parse_rule_keys(select, "--select"),
                  "ignore": _parse_rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer,
                  "learning_rate": lr, "x_key": x_key, "y_key": y_key}
         flags = {key: value for key, value in given.items() if value is not None}

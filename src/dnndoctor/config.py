@@ -8,6 +8,7 @@
     seeds = [0, 1, 2]
     batch-size = 32
     counterfactuals = true
+    max-fixes = 4                          # proposed fixes verified by a probe each
 
     [tool.dnndoctor.rules.DD201]           # thresholds of one rule, by id or name
     dead = 0.6
@@ -129,6 +130,7 @@ PROBE_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "seeds": ("seeds", _seeds),
     "batch-size": ("batch_size", _integer(1, 1_000_000)),
     "counterfactuals": ("counterfactuals", _boolean),
+    "max-fixes": ("max_fixes", _integer(0, 20)),
 }
 CHECK_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     **PROBE_SETTINGS,
