@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
 import pytest
 
-from builders import INF, NAN, blow_up, decay, healthy, make_measurements, same
+from builders import INF, NAN, blow_up, decay, healthy, make_measurements, profile, range_test, same
 from dnndoctor.measurements import Measurements
 from dnndoctor.rules import judge
 
@@ -72,9 +73,9 @@ def test_judgement_is_the_same_after_roundtrip():
 def test_to_dict_is_plain_json():
     data = healthy().to_dict()
     assert json.loads(json.dumps(data, allow_nan=False)) == data
-    assert set(data) == {"model", "data", "budget", "baseline_loss", "variants", "runs", "range_test", "profile",
-                         "initial_loss_expected",
-                         "overfit_relative_loss", "timings", "engine"}
+    assert set(data) == {f.name for f in dataclasses.fields(Measurements)}  # every field, nothing else
+    assert {"model", "data", "budget", "baseline_loss", "variants", "runs", "range_test", "profile",
+            "initial_loss_expected", "overfit_relative_loss", "timings", "engine"} <= set(data)
 
 
 def test_nonfinite_baseline_loss_comes_back_as_a_float():
@@ -82,3 +83,61 @@ def test_nonfinite_baseline_loss_comes_back_as_a_float():
     back = roundtrip(m)
     assert isinstance(back.baseline_loss, float)
     judge(back)
+
+
+def rich_measurements() -> Measurements:
+    """Every field the probes fill: profile, range test, overfit, initial-kernel stats, regularization
+    and validation losses, and a data edit judged on its own baseline."""
+    return make_measurements(
+        {"baseline": [decay(1.0, 0.5), decay(1.0, 0.4), blow_up()], "standardize_y": same(decay(1.0, 0.01)),
+         "lr_suggested": same(decay(1.0, 0.2))},
+        profile=profile(y_mean=500.0, y_std=100.0, y_kind="continuous"), initial_loss_expected=2.6e5,
+        range_test=range_test(1e-2), overfit=[0.001, NAN, 0.02], init={"dense": {"kernel_rms": 3.0}},
+        regularization_loss=[0.1, None, None], val_loss=0.7, variant_baseline_loss={"standardize_y": 1.0})
+
+
+def test_new_fields_roundtrip():
+    m = rich_measurements()
+    back = roundtrip(m)
+    assert back.profile == m.profile and back.initial_loss_expected == 2.6e5
+    assert back.range_test.learning_rates == m.range_test.learning_rates
+    assert back.range_test.losses == pytest.approx(m.range_test.losses)
+    assert back.overfit_relative_loss[0] == 0.001 and math.isnan(back.overfit_relative_loss[1])
+    run = back.runs_of("baseline")[0]
+    assert run.layer("dense").init == {"kernel_rms": 3.0, "glorot_rms": pytest.approx(math.sqrt(2 / 12)),
+                                       "identical_units": False}
+    assert (run.regularization_loss, run.val_loss) == (0.1, 0.7)
+    assert back.runs_of("baseline")[1].regularization_loss is None
+    assert back.variant("standardize_y").baseline_loss == 1.0 and back.variant("baseline").baseline_loss is None
+    assert back.runs_of("lr_suggested")[0].learning_rate == pytest.approx(m.runs_of("lr_suggested")[0].learning_rate)
+
+
+def test_range_test_nan_comes_back_as_nan():
+    m = healthy()
+    m.range_test = range_test(1e-2)
+    m.range_test.losses[-5:] = [NAN, INF, NAN, NAN, NAN]
+    back = roundtrip(m)
+    assert all(math.isnan(v) for v in back.range_test.losses[-5:])
+    assert back.range_test.losses[:-5] == m.range_test.losses[:-5]
+
+
+def test_judgement_of_every_field_is_the_same_after_roundtrip():
+    m = rich_measurements()
+    before, after = judge(m), judge(roundtrip(m))
+    assert [f.to_dict() for f in after.findings] == [f.to_dict() for f in before.findings]
+    assert (after.fit, after.fit_relative_loss) == (before.fit, before.fit_relative_loss)
+
+
+def test_old_measurements_without_new_fields_still_load():
+    data = healthy().to_dict()
+    for key in ("range_test", "profile", "initial_loss_expected", "overfit_relative_loss"):
+        del data[key]
+    for run in data["runs"]:
+        del run["regularization_loss"], run["val_loss"]
+        for trace in run["layers"]:
+            del trace["init"]
+    for variant in data["variants"]:
+        del variant["baseline_loss"]
+    back = Measurements.from_dict(data)
+    assert back.profile is None and back.range_test is None and back.overfit_relative_loss == []
+    assert judge(back).verdict() == "healthy"

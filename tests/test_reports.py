@@ -197,3 +197,26 @@ def test_finding_to_dict_drops_rank_and_labels_severity():
     data = finding(E).to_dict()
     assert "rank" not in data and data["severity"] == "error" and set(data) == FINDING_KEYS
     assert data["fixes"] == [{"summary": "f", "code": "code", "variant": None, "effect": None, "verified": False}]
+
+
+# -- the fit in the verdict, and fixes that did not help ----------------------------------------
+
+def test_reports_state_an_unfinished_fit():
+    diagnosis = judge(make_measurements({"baseline": same(decay(1.0, 0.1))}))
+    assert diagnosis.findings == [] and diagnosis.fit == "descending"
+    data = strict_json(json_report.render(diagnosis))
+    assert data["verdict"].startswith("no fault found, but after 400 steps") and "--steps 2000" in data["verdict"]
+    text = render_text(diagnosis)
+    assert "Verdict: no fault found" in text and "healthy" not in text.splitlines()[-1]
+
+
+def test_json_lists_the_fixes_that_did_not_help():
+    # the user's setup goes NaN; ÷10 the rate fits, clipping (probed) does not help
+    diagnosis = judge(make_measurements({"baseline": same(blow_up()), "lr_div10": same(decay(1.0, 0.01)),
+                                         "clipnorm": same(blow_up(at=200))}))
+    data = strict_json(json_report.render(diagnosis))
+    finding = next(f for f in data["findings"] if f["id"] == "DD301")
+    assert finding["fixes"][0]["variant"] == "lr_div10" and finding["fixes"][0]["verified"] is True
+    assert "clipnorm" not in [fix["variant"] for fix in finding["fixes"]]
+    (failed,) = finding["evidence"]["fixes_that_did_not_help"]
+    assert failed.startswith("clip the gradient norm: relative loss non-finite → non-finite")
