@@ -82,6 +82,7 @@ class Diagnosis:
     skipped: dict[str, str] = field(default_factory=dict)  # rule id -> why it did not judge
     fit: str | None = None  # the user's setup after the probe: fits, descending, stalled, diverges
     fit_relative_loss: float | None = None
+    fixed_model: dict | None = None  # what --fix-out wrote
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -102,6 +103,8 @@ class Diagnosis:
             if self.fit in (None, "fits"):
                 return "healthy" + notes
             steps = self.measurements.budget.steps
+            if self.fit == "diverges":
+                return f"no fault found{notes}, but the loss diverges within {steps} steps"
             trend = "and still falling" if self.fit == "descending" else "and no longer falling"
             return (f"no fault found{notes}, but after {steps} steps the loss is {self.fit_relative_loss:.2g}× a "
                     f"constant prediction's {trend}; a longer probe (--steps {steps * 5}) looks further")

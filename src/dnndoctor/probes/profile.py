@@ -29,7 +29,7 @@ def profile_data(x: np.ndarray, y: np.ndarray) -> DataProfile:
     values = y.astype(np.float64)
     return DataProfile(
         x_mean_abs_max=float(means.max()), x_std_max=float(stds.max()),
-        x_std_min=float(stds.min()), x_max_abs=float(np.abs(features).max()),
+        x_std_min=float(stds[stds > 0].min()) if np.any(stds > 0) else 0.0, x_max_abs=float(np.abs(features).max()),
         y_min=float(values.min()), y_max=float(values.max()), y_mean=float(values.mean()),
         y_std=float(values.std()), y_kind=kind, y_classes=classes,
     )

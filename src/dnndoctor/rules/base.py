@@ -170,6 +170,8 @@ def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: 
     Before that probe ran, the fix is unverified and names the edit, so that the verification
     phase probes it.
     """
+    if variant in m.engine.get("inapplicable", ()):
+        return Fix(summary=summary, code=code, variant=variant, effect="does not apply to this model")
     before, after = variant_effect(m, variant, seeds)
     if not before:
         return Fix(summary=summary, code=code, variant=variant)

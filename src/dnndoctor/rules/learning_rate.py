@@ -265,8 +265,9 @@ class LossPlateau(Rule):
     optimizer often walks off the plateau.
 
     Measured
-    Final ÷ mid-probe probe-batch loss (> 0.9) and final relative loss (> 0.05) in most seeds;
-    reported only when a probed fix ends at least 2× lower.
+    Final ÷ mid-probe probe-batch loss between 0.9 and 1/0.9 (flat, neither falling nor
+    rising) and final relative loss between 0.05 and 1 in most seeds; reported only when a
+    probed fix ends at least 2× lower.
 
     Fix
     Use the learning rate the LR range test suggests, or switch to Adam.
@@ -287,8 +288,8 @@ class LossPlateau(Rule):
             rel = relative_final(m, run)
             evals = run.eval_losses
             mid = evals[len(evals) // 2] if evals else None
-            if (math.isfinite(rel) and rel > self.floor and mid and math.isfinite(mid)
-                    and rel * m.baseline_loss > self.flat * mid):
+            if (math.isfinite(rel) and self.floor < rel <= 1.0 and mid and math.isfinite(mid)
+                    and self.flat * mid < rel * m.baseline_loss <= mid / self.flat):
                 stalled.append(run.seed)
         if not majority(len(stalled), len(runs)):
             return []

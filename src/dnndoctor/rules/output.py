@@ -143,8 +143,8 @@ class LabelsLossMismatch(Rule):
     """Class labels meet the wrong loss: regression on classes, or softmax on multi-label targets.
 
     What it does
-    Inspects the targets: one-hot or multi-hot indicator rows, or a handful of integer values,
-    and compares them with the loss and the output activation.
+    Inspects the targets for one-hot or multi-hot indicator rows and compares them with the
+    loss and the output activation.
 
     Why is this bad?
     A regression loss on class labels treats classes as points on a line and gives weak,
@@ -152,7 +152,7 @@ class LabelsLossMismatch(Rule):
     cannot predict several labels at once.
 
     Measured
-    Target kind (one-hot, multi-hot, integer labels) against the loss kind and output
+    Target kind (one-hot or multi-hot) against the loss kind and output
     activation. A warning for a regression loss on labels, an error for multi-label targets
     under softmax. The matching loss is probed at the same budget and seeds.
 
