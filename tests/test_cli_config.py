@@ -92,6 +92,15 @@ def test_an_unwritable_output_ends_before_probing(project, tmp_path):
     one_line_error(runner.invoke(app, ["check", "m.keras", "d.npz", "-o", str(tmp_path)]), "is a folder")
 
 
+@pytest.mark.parametrize("args, needle", [
+    (["-f", "sarif", "-f", "junit", "-o", "a.sarif"], "2 --format but 1 --output"),
+    (["-f", "sarif", "-o", "a.sarif", "-o", "b.sarif"], "1 --format but 2 --output"),
+    (["-f", "sarif", "-o", "same", "-f", "junit", "-o", "same"], "the same --output"),
+])
+def test_each_format_needs_its_own_output(project, args, needle):
+    one_line_error(runner.invoke(app, ["check", "m.keras", "d.npz", *args]), needle)
+
+
 def test_plots_without_matplotlib(project, monkeypatch):
     monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "matplotlib" else object())
     one_line_error(runner.invoke(app, ["check", "m.keras", "d.npz", "--plots", "plots"]),

@@ -74,11 +74,12 @@ def test_junit_of_a_real_check_parses_with_one_case_per_rule():
     assert "passed" in by_id.values()
 
 
-def test_markdown_embeds_the_loss_curve(tmp_path):
-    summary = tmp_path / "summary.md"
-    result = check("--format", "markdown", "--no-counterfactuals", "--output", str(summary),
-                   "--plots", str(tmp_path / "plots"))
+def test_markdown_embeds_the_loss_curve_next_to_a_second_report(tmp_path):
+    summary, junit = tmp_path / "summary.md", tmp_path / "junit.xml"
+    result = check("--format", "markdown", "--output", str(summary), "--format", "junit", "--output", str(junit),
+                   "--no-counterfactuals", "--plots", str(tmp_path / "plots"))
     assert result.exit_code == 1, result.output
+    assert result.stdout == "" and "DD201 dead-relu-units" in junit_cases(junit.read_text())["ex1_relu"]
     text = summary.read_text()
     assert text.startswith("## dnndoctor: ex1_relu: ")
     assert "| error | DD201 dead-relu-units |" in text

@@ -112,8 +112,11 @@ def check(
         help="Saved Keras model (.keras or .h5), compiled or not, and its training data: an .npz with x/y (or "
              "--x-key/--y-key), or a directory of .npy files x.npy, y.npy (read memory-mapped). Leave both out "
              "to run the checks configured in pyproject.toml."),
-    format: Format = typer.Option(Format.rich, "--format", "-f", help="Report format."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file, not stdout."),
+    format: Optional[list[Format]] = typer.Option(None, "--format", "-f", show_default=False,
+                                                  help="Report format [default: rich]; repeat it, each with its "
+                                                       "own --output, for several reports of one run."),
+    output: Optional[list[Path]] = typer.Option(None, "--output", "-o", help="Write the report to this file, "
+                                                "not stdout; one per --format."),
     plots: Optional[Path] = typer.Option(None, "--plots", help="Write PNG plots into this folder (needs the "
                                          "plots extra: pip install 'dnndoctor[plots]')."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", show_default=False,
@@ -174,10 +177,11 @@ def check(
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
                      custom_objects=custom_objects)
         planned = plan(paths or [], settings, flags, changed=changed)
-        if output is not None:
-            check_output_path(output)
-            if any(_overwrites(output, Path(check.model)) or _overwrites(output, Path(check.data)) for check in planned):
-                raise InputError("--output names an input file, which dnndoctor never overwrites", path=output,
+        reports = _reports(format or [Format.rich], output or [])
+        for target in output or []:
+            check_output_path(target)
+            if any(_overwrites(target, Path(check.model)) or _overwrites(target, Path(check.data)) for check in planned):
+                raise InputError("--output names an input file, which dnndoctor never overwrites", path=target,
                                  remedy="pass --output a new file outside the data")
         if plots is not None:
             from .report.plots import require_matplotlib
@@ -207,8 +211,21 @@ def check(
         if result.error:
             stderr.print(f"[bold red]error:[/] {escape(result.name)}: {escape(result.error)}", soft_wrap=True)
     root = settings.path.parent if configured and settings.path else Path.cwd()
-    _write_report(format.value, results, configured, threshold, output, root)
+    for fmt, target in reports:
+        _write_report(fmt.value, results, configured, threshold, target, root)
     raise typer.Exit(exit_code(results, threshold))
+
+
+def _reports(formats: list[Format], outputs: list[Path]) -> list[tuple[Format, Optional[Path]]]:
+    """Pair each --format with its --output; a single report may go to stdout."""
+    if len(formats) == 1 and len(outputs) <= 1:
+        return [(formats[0], outputs[0] if outputs else None)]
+    if len(outputs) != len(formats):
+        raise InputError(f"{len(formats)} --format but {len(outputs)} --output",
+                         remedy="give each --format its own --output FILE, in the same order")
+    if len(set(outputs)) != len(outputs):
+        raise InputError("two reports name the same --output", remedy="give each report its own file")
+    return list(zip(formats, outputs))
 
 
 def _write_report(fmt: str, results, configured: bool, threshold, output: Optional[Path], root: Path) -> None:

@@ -4,8 +4,8 @@
 
     model.fit(x, y, epochs=200, callbacks=[DoctorCallback(x, y, stop_on="error")])
 
-The callback keeps every batch's loss, measures the model on a fixed probe batch every
-``record_every`` steps (see ``dnndoctor.watch``), and every ``check_every`` epochs turns what
+The callback keeps every batch's loss, measures the model on a fixed probe batch on a
+schedule (see ``dnndoctor.watch``), and every ``check_every`` epochs turns what
 it saw into ``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules
 that need counterfactual probes (a wider model, another learning rate) are skipped: the
 callback only sees the one training that runs.
@@ -30,6 +30,8 @@ from .watch import LayerWatch
 _, keras = import_keras()
 
 FIT = Variant("baseline", "model.fit as it runs")
+MIN_RECORD_EVERY = 100  # a measurement costs a few training steps: keep them at least this far apart
+RECORDS = 25  # measurements over a planned training, when they can be further apart
 
 
 class DoctorCallback(keras.callbacks.Callback):
@@ -38,7 +40,8 @@ class DoctorCallback(keras.callbacks.Callback):
     Args:
         x, y: the training data (or a representative sample): the probe batch is drawn from
             it, and the loss of the best constant prediction on ``y`` is the yardstick.
-        record_every: training steps between two measurements of the probe batch.
+        record_every: training steps between two measurements of the probe batch; by default
+            1/25 of the planned steps, and at least 100.
         check_every: epochs between two judgements (only when something new was recorded).
         probe_rows: size of the probe batch.
         stop_on: "error", "warning" or "info" to stop training when a finding reaches that
@@ -51,19 +54,19 @@ class DoctorCallback(keras.callbacks.Callback):
     ``(epoch, finding)`` logged; ``overhead`` is the seconds the callback spent.
     """
 
-    def __init__(self, x, y, *, record_every: int = 50, check_every: int = 1, probe_rows: int = 128,
+    def __init__(self, x, y, *, record_every: int | None = None, check_every: int = 1, probe_rows: int = 128,
                  stop_on: str | None = None, select: Iterable[str] = (), ignore: Iterable[str] = (),
                  thresholds: Mapping[str, Mapping[str, float]] | None = None, seed: int = 0,
                  log: Callable[[str], None] | None = None) -> None:
         super().__init__()
-        if record_every < 1 or check_every < 1 or probe_rows < 1:
+        if (record_every is not None and record_every < 1) or check_every < 1 or probe_rows < 1:
             raise ValueError("record_every, check_every and probe_rows must be positive")
         if stop_on is not None and stop_on not in ("error", "warning", "info"):
             raise ValueError(f"stop_on must be 'error', 'warning', 'info' or None, not {stop_on!r}")
         x, y = np.asarray(x), np.asarray(y)
         if len(x) != len(y) or len(x) == 0:
             raise ValueError(f"x and y must hold the same number of rows (got {len(x)} and {len(y)})")
-        self.record_every, self.check_every, self.seed = record_every, check_every, seed
+        self.schedule, self.check_every, self.seed = record_every, check_every, seed
         self.stop_on = None if stop_on is None else Severity.parse(stop_on)
         self.rules = select_rules(select, ignore)
         self.thresholds = dict(thresholds or {})
@@ -80,6 +83,8 @@ class DoctorCallback(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None) -> None:
         started = time.perf_counter()
+        planned = (self.params.get("epochs") or 0) * (self.params.get("steps") or 0)
+        self.record_every = self.schedule or max(MIN_RECORD_EVERY, planned // RECORDS)
         self.watch = LayerWatch(self.model, self.x_probe, self.y_probe)
         self.baseline_loss = trivial_loss(self.model, self.y)
         self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],

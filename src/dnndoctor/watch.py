@@ -1,4 +1,4 @@
-"""Per-layer statistics of a live Keras model on a fixed probe batch, in one compiled call.
+"""Per-layer statistics of a live Keras model on a fixed probe batch, in one forward and backward pass.
 
 The Keras callback records them on a schedule while ``model.fit`` trains: the probe-batch
 loss, every trainable layer's gradient and weight norm, and every activation layer's dead
@@ -33,13 +33,15 @@ class LayerWatch:
         self.sizes = [int(sum(np.prod(self.variables[i].shape) for i in indices)) for _, indices in self.groups]
         layers = [layer for layer in model.layers if activation_name(layer) is not None]
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
-        self.activations = None
-        if layers and getattr(model, "inputs", None):
-            try:
-                self.activations = keras.Model(model.inputs, [layer.output for layer in layers])
-            except Exception:  # subclassed models expose no symbolic layer outputs
-                self.watched = []
-        self._measure = tf.function(self._graph)
+        self.probe = None  # the model's output and every watched layer's, from one forward pass
+        try:
+            if len(model.outputs) == 1:
+                self.probe = keras.Model(model.inputs, [model.outputs[0], *(layer.output for layer in layers)])
+        except (AttributeError, TypeError, ValueError):  # subclassed models expose no symbolic outputs
+            pass
+        if self.probe is None:
+            self.watched = []
+        self._measure = tf.function(self._graph, autograph=False)  # plain Python loops: tracing stays cheap
 
     def traces(self) -> list[LayerTrace]:
         """Empty traces for every layer this watch measures, in the model's layer order."""
@@ -50,7 +52,10 @@ class LayerWatch:
     def _graph(self):
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
-            y_pred = model(self.x, training=False)
+            if self.probe is None:
+                y_pred, outputs = model(self.x, training=False), []
+            else:
+                y_pred, *outputs = self.probe(self.x, training=False)
             loss = model.compute_loss(x=self.x, y=self.y, y_pred=y_pred, training=False)
         grads = tape.gradient(loss, self.variables)
 
@@ -60,11 +65,10 @@ class LayerWatch:
         grad_norms = tf.stack([norm([grads[i] if grads[i] is not None else tf.zeros_like(self.variables[i])
                                      for i in indices]) for _, indices in self.groups])
         weight_norms = tf.stack([norm([self.variables[i] for i in indices]) for _, indices in self.groups])
-        if self.activations is None or not self.watched:
+        if not outputs:
             return tf.cast(loss, tf.float32), grad_norms, weight_norms, tf.zeros([0, 5])
-        outputs = self.activations(self.x, training=False)
         rows = []
-        for out in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+        for out in outputs:
             a = tf.cast(out, tf.float32)
             a = tf.reshape(a, [-1, tf.shape(a)[-1]])
             rows.append(tf.stack([
