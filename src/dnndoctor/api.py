@@ -12,6 +12,7 @@ from .findings import Diagnosis
 from .loading import keras_safe_mode, load_subject, prepare_subject
 from .options import CheckOptions
 from .loading import Subject
+from .probes.deadline import Deadline
 from .probes.plan import Progress, Prober, _silent
 from .rules import judge, select_rules
 
@@ -21,10 +22,11 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
     options = options or CheckOptions()
     started = time.perf_counter()
+    deadline = Deadline(options.time_budget)
     with keras_safe_mode(not options.unsafe_load):  # the probes clone the model: deserialization again
         subject = load_subject(model_path, data_path, options)
         loaded = time.perf_counter() - started
-        diagnosis = examine(subject, options, progress)
+        diagnosis = examine(subject, options, progress, deadline)
     diagnosis.measurements.timings["load"] = round(loaded, 3)
     return diagnosis
 
@@ -39,19 +41,22 @@ def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silen
     if unknown:
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
+    deadline = Deadline(opts.time_budget)
     subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
     with keras_safe_mode(not opts.unsafe_load):
-        return examine(subject, opts, progress)
+        return examine(subject, opts, progress, deadline)
 
 
-def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Diagnosis:
+def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent,
+            deadline: Deadline | None = None) -> Diagnosis:
     """Probe, judge, then verify the fixes the findings propose and judge again.
 
     Rules are pure, so the second judgement repeats the first with each proposed fix now
     backed by a probe of its edit at the same budget and seeds.
     """
-    prober = Prober(subject, options, progress)
+    prober = Prober(subject, options, progress, deadline)
     prober.diagnostic()
+    options = prober.options  # the deadline may have cut seeds
     diagnosis = judge_with(prober.measurements(), options)
     if options.counterfactuals and options.max_fixes > 0:
         probed = {v.name for v in prober.variants}

@@ -155,6 +155,8 @@ def check(
                                      "(Lambda layers). Only for files you trust."),
     custom_objects: Optional[str] = typer.Option(None, "--custom-objects", help="A .py file or dotted module "
                                                  "that defines the model's custom layers; it is imported."),
+    time_budget: Optional[float] = typer.Option(None, "--time-budget", min=1.0, help="Seconds for the whole "
+                                                "check, TensorFlow start-up excluded; probes are cut to fit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Probe MODEL on DATA and report why it fails to train, with measured evidence.
@@ -175,7 +177,7 @@ def check(
                  "learning_rate": lr, "x_key": x_key, "y_key": y_key}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
-                     custom_objects=custom_objects)
+                     custom_objects=custom_objects, time_budget=time_budget)
         planned = plan(paths or [], settings, flags, changed=changed)
         reports = _reports(format or [Format.rich], output or [])
         for target in output or []:

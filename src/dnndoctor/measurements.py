@@ -160,6 +160,7 @@ class Measurements:
     overfit_relative_loss: list[float] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
+    cuts: list[str] = field(default_factory=list)  # probes not run or shortened, and why
 
     def runs_of(self, variant: str) -> list[ProbeRun]:
         """The probe runs of one variant, in seed order."""
@@ -199,6 +200,7 @@ class Measurements:
             overfit_relative_loss=[_number(v) for v in data.get("overfit_relative_loss", [])],
             timings=dict(data.get("timings", {})),
             engine=dict(data.get("engine", {})),
+            cuts=list(data.get("cuts", [])),
         )
 
 

@@ -24,6 +24,7 @@ class CheckOptions:
     jit: bool | None = None  # None: XLA where a GPU is present
     counterfactuals: bool = True
     max_fixes: int = 4  # proposed edits verified by a probe each, most important findings first
+    time_budget: float | None = None  # seconds for the whole check, TensorFlow start-up excluded
     unsafe_load: bool = False
     custom_objects: str | None = None
     select: list[str] = field(default_factory=list)  # rule ids, names or categories; empty: all

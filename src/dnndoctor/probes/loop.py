@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -284,8 +285,9 @@ class InstrumentedLoop:
 
     def run(self, *, variant: str, seed: int, weights: list[np.ndarray], order: np.ndarray | None = None,
             learning_rate: float | None = None, data: tuple[np.ndarray, np.ndarray] | None = None,
-            steps: int | None = None) -> ProbeRun:
-        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure."""
+            steps: int | None = None, stop: Callable[[], bool] | None = None) -> ProbeRun:
+        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure;
+        ``stop`` is asked after every chunk whether to end the run there."""
         tf = self.tf
         started = time.perf_counter()
         self.use_data(*(data or self.base_data))
@@ -308,7 +310,7 @@ class InstrumentedLoop:
             eval_losses.append(float(eval_loss[0]))
             record_steps.append(start + self.record_every)
             self._record(by_name, stats, weight_norms, grad_means.numpy(), ratio_means.numpy())
-            if not math.isfinite(losses[-1]):
+            if not math.isfinite(losses[-1]) or (stop is not None and stop()):
                 break
         lr = _current_lr(self.optimizer)
         init = initial_weight_stats(self.model, self.groups, weights)

@@ -8,6 +8,7 @@ that findings propose, with the same budget and seeds.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import time
@@ -21,7 +22,9 @@ from ..lossinfo import constant_predictions, describe_loss
 from ..measurements import Budget, Measurements, RangeTest, Variant
 from ..options import CheckOptions
 from ..tf_runtime import import_keras
+from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
+from .failures import clone_failure, dropped, setup_failure
 from .loop import InstrumentedLoop
 from .profile import profile_data
 from .summary import model_info
@@ -100,7 +103,8 @@ def sample_rows(x, y, max_rows: int, seed: int):
 class Prober:
     """Runs probes on one subject and accumulates their measurements."""
 
-    def __init__(self, subject: Subject, options: CheckOptions, progress: Progress = _silent) -> None:
+    def __init__(self, subject: Subject, options: CheckOptions, progress: Progress = _silent,
+                 deadline: Deadline | None = None) -> None:
         self.subject, self.options, self.progress = subject, options, progress
         self.started = time.perf_counter()
         self.x, self.y = sample_rows(subject.x, subject.y, options.max_rows, options.seeds[0])
@@ -112,7 +116,10 @@ class Prober:
         self.record_every = max(1, math.ceil(options.steps / options.records))
         self.jit = use_xla(options.jit)
         self.ctx = Context(subject.model, self.x, self.y)
-        self.base = probe_clone(subject.model)
+        try:
+            self.base = probe_clone(subject.model)
+        except Exception as exc:
+            raise clone_failure(exc, subject.model_path) from None
         self.baseline_loss = trivial_loss(subject.model, self.y)
         self.loops: dict[int, InstrumentedLoop] = {}
         self.weights: dict[tuple[int, int], list[np.ndarray]] = {}
@@ -123,6 +130,10 @@ class Prober:
         self.range_test: RangeTest | None = None
         self.overfit: list[float] = []
         self.notes: list[str] = []
+        self.deadline = deadline or Deadline(options.time_budget)
+        self.cuts: list[str] = []  # probes that failed and were dropped, with the reason
+        self.steps: int | None = None  # steps per run when the deadline cut them
+        self.specials = True  # LR range test and one-batch overfit, unless the deadline cut them
 
     # -- compiled loops ---------------------------------------------------------------------
 
@@ -157,7 +168,8 @@ class Prober:
             self.progress(f"probing {setup.variant.description}, seed {seed}",
                           done * len(self.options.seeds) + k, total * len(self.options.seeds))
             self.runs.append(loop.run(variant=setup.variant.name, seed=seed, weights=self.weights[id(model), seed],
-                                      learning_rate=setup.learning_rate, data=setup.data))
+                                      learning_rate=setup.learning_rate, data=setup.data, steps=self.steps,
+                                      stop=self.deadline.stop_run))
 
     def probe_edits(self, names: Iterable[str]) -> list[str]:
         """Probe each named edit that applies and was not probed yet; returns those probed."""
@@ -171,9 +183,50 @@ class Prober:
                 self.notes.append(f"edit {name} does not apply to this model")
                 continue
             setups.append(setup)
+        if self.deadline.limited and not self.runs and setups:  # the first probes of the check
+            setups = self._fit_to_deadline(setups)
         for k, setup in enumerate(setups):
-            self._probe(setup, k, len(setups))
-        return [s.variant.name for s in setups]
+            compiles = int(setup.model is not None and id(setup.model) not in self.loops)
+            if self.runs and not self.deadline.affords(len(self.options.seeds), self.steps or self.options.steps,
+                                                       compiles):
+                self.deadline.cut(f"time budget: {setup.variant.description} not probed")
+                continue
+            try:
+                self._probe(setup, k, len(setups))
+            except Exception as exc:
+                if setup.variant.name == "baseline":
+                    raise setup_failure(exc, self.subject.model_path) from None
+                self._drop(setup.variant, exc)
+        return [s.variant.name for s in setups if s.variant in self.variants]
+
+    def _drop(self, variant: Variant, exc: Exception) -> None:
+        """A counterfactual probe failed: forget its runs, keep the others, and say why."""
+        self.runs = [r for r in self.runs if r.variant != variant.name]
+        if variant in self.variants:
+            self.variants.remove(variant)
+        self.cuts.append(dropped(f"variant {variant.name}", exc))
+
+    def _fit_to_deadline(self, setups: list[VariantSetup]) -> list[VariantSetup]:
+        """Time one chunk of the user's setup, then cut the planned probes until they fit the budget."""
+        loop = self._loop(self.base)
+        seed = self.options.seeds[0]
+        started = time.perf_counter()
+        loop.run(variant="timing", seed=seed, weights=self.weights[id(self.base), seed], steps=self.record_every)
+        self.deadline.step_seconds = (time.perf_counter() - started) / self.record_every
+        self.deadline.compile_seconds = self.compile_seconds
+        others = [s for s in setups if s.variant.name != "baseline"]
+        special = self.options.counterfactuals
+        fit = fit_workload(Workload(
+            seeds=list(self.options.seeds), steps=loop.steps, chunk=self.record_every,
+            variants=[s.variant.name for s in others], compiled={s.variant.name for s in others if s.model},
+            range_steps=min(RANGE_STEPS, loop.steps) if special else 0, overfit=special),
+            self.deadline.remaining(), self.deadline.step_seconds, self.deadline.compile_seconds)
+        for cut in fit.cuts:
+            self.deadline.cut(cut)
+        self.options = dataclasses.replace(self.options, seeds=fit.work.seeds)
+        self.steps = fit.work.steps if fit.work.steps < loop.steps else None
+        self.specials = bool(fit.work.range_steps or fit.work.overfit)
+        return [s for s in setups if s.variant.name == "baseline" or s.variant.name in fit.work.variants]
 
     # -- special probes ---------------------------------------------------------------------
 
@@ -207,9 +260,15 @@ class Prober:
         """The user's setup, the cheap counterfactuals, the LR range test and overfitting one batch."""
         names = ["baseline", *DIAGNOSTIC] if self.options.counterfactuals else ["baseline"]
         self.probe_edits(names)
-        if self.options.counterfactuals:
-            self.run_range_test()
-            self.run_overfit()
+        if self.options.counterfactuals and self.specials:
+            for special, words in ((self.run_range_test, "LR range test"), (self.run_overfit, "one-batch overfit")):
+                if self.deadline.expired():
+                    self.deadline.cut(f"time budget: {words} not probed")
+                    continue
+                try:
+                    special()
+                except Exception as exc:
+                    self.cuts.append(dropped(words, exc))
             if self.range_test is not None:
                 from ..lr_suggest import suggest
 
@@ -222,7 +281,7 @@ class Prober:
         m = Measurements(
             model=model_info(self.subject.model),
             data=self.subject.data,
-            budget=Budget(steps=first.steps, batch_size=first.batch_size, rows=len(self.x),
+            budget=Budget(steps=self.steps or first.steps, batch_size=first.batch_size, rows=len(self.x),
                           seeds=list(self.options.seeds), record_every=self.record_every,
                           steps_per_epoch=first.steps_per_epoch),
             baseline_loss=self.baseline_loss,
@@ -236,6 +295,7 @@ class Prober:
                      "probes": round(time.perf_counter() - self.started, 3)},
             engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
                     "rows_used": len(self.x), "notes": list(self.notes)},
+            cuts=self.deadline.cuts + self.cuts,
         )
         return m
 

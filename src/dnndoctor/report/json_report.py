@@ -46,6 +46,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "baseline_loss": m.baseline_loss,
         "timings": m.timings,
         "engine": m.engine,
+        "cuts": m.cuts,
         "variants": variant_summary(diagnosis),
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -46,6 +47,7 @@ def header(m: Measurements) -> Panel:
         f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
         f"× {len(m.variants)} setups; constant-prediction loss {fmt(m.baseline_loss)}",
     ]
+    lines += [f"[bold yellow]cut[/] {escape(cut)}" for cut in m.cuts]
     return Panel("\n".join(lines), title="dnndoctor check", title_align="left")
 
 

@@ -1,0 +1,78 @@
+"""The time budget's arithmetic: what is left, and what is cut so that the probes fit. No TensorFlow."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dnndoctor.probes.deadline import RESERVE, Deadline, Workload, fit_workload
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_without_a_budget_nothing_expires():
+    deadline = Deadline(None)
+    assert not deadline.limited and deadline.remaining() == math.inf
+    assert not deadline.stop_run() and deadline.affords(10**6, 10**6, 100) and deadline.cuts == []
+
+
+def test_remaining_keeps_a_reserve_and_stop_run_records_its_cut_once():
+    clock = Clock()
+    deadline = Deadline(20.0, clock)
+    assert deadline.remaining() == pytest.approx(20.0 * (1 - RESERVE))
+    clock.now += 10
+    assert deadline.remaining() == pytest.approx(9.0) and not deadline.stop_run()
+    clock.now += 9.5
+    assert deadline.expired() and deadline.stop_run() and deadline.stop_run()
+    assert deadline.cuts == ["time budget: probe runs cut short at the deadline"]
+
+
+def test_affords_prices_runs_and_compiles():
+    deadline = Deadline(11.0, Clock())  # 10.45 s left
+    deadline.step_seconds, deadline.compile_seconds = 0.001, 2.0
+    assert deadline.affords(3, 1000, 3)  # 3 + 6 s
+    assert not deadline.affords(3, 1000, 4)  # 3 + 8 s
+
+
+WORK = Workload(seeds=[0, 1, 2], steps=400, chunk=40, variants=["lr_x10", "lr_div10", "wider"],
+                compiled={"wider"}, range_steps=100, overfit=True)
+STEP, COMPILE = 0.001, 2.0
+
+
+def test_workload_price():
+    # (baseline + 3 variants + overfit) x 3 seeds x 400 steps + 100 range-test steps; wider and range test compile
+    assert WORK.runs() == 15
+    assert WORK.seconds(STEP, COMPILE) == pytest.approx(6.1 + 4.0)
+
+
+def test_a_workload_that_fits_is_not_cut():
+    fit = fit_workload(WORK, 11.0, STEP, COMPILE)
+    assert fit.work == WORK and fit.cuts == []
+
+
+@pytest.mark.parametrize("seconds, cuts", [
+    (9.0, ["variants wider not probed"]),
+    (5.0, ["variants wider", "LR range test and one-batch overfit"]),
+    (1.5, ["variants wider", "LR range test", "seeds 1, 2 not probed (seed 0 only)"]),
+    (1.0, ["variants wider", "LR range test", "seeds 1, 2", "variants lr_x10, lr_div10 not probed"]),
+    (0.25, ["variants wider", "LR range test", "seeds 1, 2", "variants lr_x10", "steps 400 → 240 per probe run"]),
+])
+def test_cuts_come_costliest_evidence_first(seconds, cuts):
+    fit = fit_workload(WORK, seconds, STEP, COMPILE)
+    assert len(fit.cuts) == len(cuts)
+    for cut, words in zip(fit.cuts, cuts):
+        assert cut.startswith("time budget: ") and words in cut
+    assert fit.work.seconds(STEP, COMPILE) <= seconds
+
+
+def test_the_first_chunk_of_the_users_setup_is_never_cut():
+    fit = fit_workload(WORK, -5.0, STEP, COMPILE)
+    assert fit.work.seeds == [0] and fit.work.variants == [] and fit.work.steps == WORK.chunk
+    assert not fit.work.overfit and fit.work.range_steps == 0
