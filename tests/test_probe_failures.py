@@ -44,6 +44,19 @@ def test_a_failing_counterfactual_is_dropped_and_the_others_report(saved_regress
     assert "variant lr_x10 failed and was dropped: out of memory (ResourceExhaustedError)" in m.cuts
 
 
+def test_a_variant_that_cannot_be_built_is_dropped(saved_regressor, monkeypatch):
+    def build(name, ctx):
+        if name == "wider":
+            raise ValueError("cannot widen MyLayer")
+        return original(name, ctx)
+
+    original = plan.build_setup
+    monkeypatch.setattr(plan, "build_setup", build)
+    m = check_files(*saved_regressor, CheckOptions(**SMALL)).measurements
+    assert "wider" not in [v.name for v in m.variants] and m.runs_of("lr_x10")
+    assert "variant wider failed and was dropped: ValueError: cannot widen MyLayer" in m.cuts
+
+
 def test_a_failing_range_test_is_dropped(saved_regressor, monkeypatch):
     monkeypatch.setattr(InstrumentedLoop, "range_test", _out_of_memory)
     m = check_files(*saved_regressor, CheckOptions(**SMALL)).measurements

@@ -177,8 +177,12 @@ class Prober:
         for name in names:
             if any(v.name == name for v in self.variants):
                 continue
-            setup = build_setup(name, self.ctx) if name != "baseline" else \
-                VariantSetup(Variant("baseline", "the model as compiled"), None)
+            try:
+                setup = build_setup(name, self.ctx) if name != "baseline" else \
+                    VariantSetup(Variant("baseline", "the model as compiled"), None)
+            except Exception as exc:  # an edit this model does not support, e.g. widening a custom layer
+                self.cuts.append(dropped(f"variant {name}", exc))
+                continue
             if setup is None:
                 self.notes.append(f"edit {name} does not apply to this model")
                 continue
