@@ -65,6 +65,10 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
         wanted = list(dict.fromkeys(wanted))[: options.max_fixes]
         if wanted and prober.probe_edits(wanted):
             diagnosis = judge_with(prober.measurements(), options)
+    if options.fix_out is not None:
+        from .probes.fixout import write_fixed_model
+
+        diagnosis.fixed_model = write_fixed_model(prober, diagnosis, Path(options.fix_out))
     return diagnosis
 
 

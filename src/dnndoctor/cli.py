@@ -143,6 +143,8 @@ def check(
     counterfactuals: Optional[bool] = typer.Option(None, "--counterfactuals/--no-counterfactuals", show_default=False,
                                                    help="Also probe learning rate ×10, ÷10 and a wider model "
                                                         "[default: on]."),
+    fix_out: Optional[Path] = typer.Option(None, "--fix-out", help="Save the model with the best verified "
+                                           "model or optimizer fix applied, compiled, to this .keras file."),
     max_fixes: Optional[int] = typer.Option(None, "--max-fixes", min=0, max=20, show_default=False,
                                             help="Proposed fixes to verify with a probe each, most important "
                                                  "findings first; 0 verifies none [default: 4]."),
@@ -177,8 +179,18 @@ def check(
                  "learning_rate": lr, "x_key": x_key, "y_key": y_key}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
-                     custom_objects=custom_objects, time_budget=time_budget)
+                     custom_objects=custom_objects)
+        if time_budget is not None:  # else the configured one, if any
+            flags["time_budget"] = time_budget
+        if fix_out is not None:
+            flags["fix_out"] = str(fix_out)
         planned = plan(paths or [], settings, flags, changed=changed)
+        if fix_out is not None:
+            from .probes.fixout import check_fix_out
+
+            if len(planned) != 1:
+                raise InputError("--fix-out needs exactly one check", path=fix_out, remedy="pass MODEL and DATA")
+            check_fix_out(fix_out, [planned[0].model, planned[0].data])
         reports = _reports(format or [Format.rich], output or [])
         for target in output or []:
             check_output_path(target)
@@ -212,10 +224,24 @@ def check(
     for result in results:
         if result.error:
             stderr.print(f"[bold red]error:[/] {escape(result.name)}: {escape(result.error)}", soft_wrap=True)
+    for result in results:
+        if result.diagnosis is not None and result.diagnosis.fixed_model is not None:
+            _tell_fixed_model(result.diagnosis.fixed_model)
     root = settings.path.parent if configured and settings.path else Path.cwd()
     for fmt, target in reports:
         _write_report(fmt.value, results, configured, threshold, target, root)
     raise typer.Exit(exit_code(results, threshold))
+
+
+def _tell_fixed_model(fixed: dict) -> None:
+    """Say on stderr what --fix-out wrote, and the data edits to apply by hand."""
+    if fixed["path"]:
+        stderr.print(f"dnndoctor: wrote {escape(fixed['path'])} with {escape(fixed['change'])} ({fixed['effect']})",
+                     soft_wrap=True)
+    else:
+        stderr.print(f"dnndoctor: --fix-out wrote nothing: {fixed['reason']}", soft_wrap=True)
+    for code in fixed["data_edits"]:
+        stderr.print(f"dnndoctor: also apply to the data: {escape(code)}", soft_wrap=True)
 
 
 def _reports(formats: list[Format], outputs: list[Path]) -> list[tuple[Format, Optional[Path]]]:

@@ -130,6 +130,7 @@ class Prober:
         self.range_test: RangeTest | None = None
         self.overfit: list[float] = []
         self.notes: list[str] = []
+        self.inapplicable: list[str] = []
         self.deadline = deadline or Deadline(options.time_budget)
         self.cuts: list[str] = []  # probes that failed and were dropped, with the reason
         self.steps: int | None = None  # steps per run when the deadline cut them
@@ -184,7 +185,7 @@ class Prober:
                 self.cuts.append(dropped(f"variant {name}", exc))
                 continue
             if setup is None:
-                self.notes.append(f"edit {name} does not apply to this model")
+                self.inapplicable.append(name)
                 continue
             setups.append(setup)
         if self.deadline.limited and not self.runs and setups:  # the first probes of the check
@@ -298,7 +299,8 @@ class Prober:
             timings={"compile": round(self.compile_seconds, 3),
                      "probes": round(time.perf_counter() - self.started, 3)},
             engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
-                    "rows_used": len(self.x), "notes": list(self.notes)},
+                    "rows_used": len(self.x), "notes": list(self.notes),
+                    "inapplicable": list(self.inapplicable)},
             cuts=self.deadline.cuts + self.cuts,
         )
         return m

@@ -51,6 +51,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],
         "skipped": diagnosis.skipped,
+        "fixed_model": diagnosis.fixed_model,
     })
 
 
@@ -64,7 +65,7 @@ def collection(checks: list[CheckResult], root: Path) -> dict:
     for check in checks:
         entry = {"name": check.name, "model_path": display_path(check.model, root),
                  "data_path": display_path(check.data, root)}
-        entry.update({"report": to_dict(check.diagnosis)} if check.diagnosis else {"error": check.error})
+        entry.update({"report": to_dict(check.diagnosis)} if check.diagnosis is not None else {"error": check.error})
         entries.append(entry)
     return {"schema_version": SCHEMA_VERSION, "tool": {"name": "dnndoctor", "version": __version__},
             "checks": entries}
