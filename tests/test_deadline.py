@@ -76,3 +76,12 @@ def test_the_first_chunk_of_the_users_setup_is_never_cut():
     fit = fit_workload(WORK, -5.0, STEP, COMPILE)
     assert fit.work.seeds == [0] and fit.work.variants == [] and fit.work.steps == WORK.chunk
     assert not fit.work.overfit and fit.work.range_steps == 0
+
+
+def test_the_time_budget_can_be_configured(tmp_path):
+    from dnndoctor.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.dnndoctor]\ntime-budget = 30\n")
+    config = load_config(start=tmp_path)
+    assert config.options_for(None, {}).time_budget == 30.0
+    assert config.options_for(None, {"time_budget": 5.0}).time_budget == 5.0

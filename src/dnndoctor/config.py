@@ -131,6 +131,7 @@ PROBE_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "batch-size": ("batch_size", _integer(1, 1_000_000)),
     "counterfactuals": ("counterfactuals", _boolean),
     "max-fixes": ("max_fixes", _integer(0, 20)),
+    "time-budget": ("time_budget", _positive_number),
 }
 CHECK_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     **PROBE_SETTINGS,
