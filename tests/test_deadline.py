@@ -76,6 +76,7 @@ def test_the_first_chunk_of_the_users_setup_is_never_cut():
     fit = fit_workload(WORK, -5.0, STEP, COMPILE)
     assert fit.work.seeds == [0] and fit.work.variants == [] and fit.work.steps == WORK.chunk
     assert not fit.work.overfit and fit.work.range_steps == 0
+    assert fit.cuts[-1].endswith("only the minimum was probed, so the check overruns")
 
 
 def test_the_time_budget_can_be_configured(tmp_path):

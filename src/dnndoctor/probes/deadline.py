@@ -118,4 +118,6 @@ def fit_workload(work: Workload, seconds: float, step_seconds: float, compile_se
         steps = max(work.chunk, int(affordable // work.chunk) * work.chunk)
         if steps < work.steps:
             work = reduce(replace(work, steps=steps), f"steps {work.steps} → {steps} per probe run")
+    if seconds <= 0:
+        cuts.append("loading and compiling took it all; only the minimum was probed, so the check overruns")
     return Fit(work, [f"time budget: {cut}" for cut in cuts])
