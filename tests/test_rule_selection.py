@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from builders import decay, healthy, make_measurements, same
+from builders import decay, flat, healthy, make_measurements, same, then
 from dnndoctor.rules import ALL_RULES, judge, select_rules
 from dnndoctor.rules.activations import DeadReLU
 from dnndoctor.rules.learning_rate import SlowProgress
 
 # 80 % of dense_1 dies in every seed and the loss stalls at 0.4× a constant prediction's.
-DYING = make_measurements({"baseline": same(decay(1.0, 0.4))},
+DYING = make_measurements({"baseline": same(then(decay(1.0, 0.4, 100), flat(0.4, 300)))},
                           traces={"baseline": same({"dense_1": {"dead_fraction": [0.1] + [0.8] * 10}})})
 
 
@@ -48,10 +48,11 @@ def test_judge_applies_thresholds_by_id_or_name():
     ((), (), [r.id for r in ALL_RULES]),
     (("DD201",), (), ["DD201"]),
     (("dead-relu-units", "dd101"), (), ["DD101", "DD201"]),
-    (("learning-rate-too-high",), (), ["DD301", "DD302"]),
-    ((), ("learning-rate-too-high", "DD401"), ["DD101", "DD201", "DD311"]),
-    (("learning-rate-too-high",), ("oscillating-loss",), ["DD301"]),
-    (("exploding-gradients",), (), []),  # a category of the vocabulary that no rule covers yet
+    (("learning-rate-too-high",), (), ["DD301", "DD302", "DD303"]),
+    ((), ("learning-rate-too-high", "DD401"),
+     [r.id for r in ALL_RULES if r.category != "learning-rate-too-high" and r.id != "DD401"]),
+    (("learning-rate-too-high",), ("oscillating-loss", "noisy-loss"), ["DD301"]),
+    (("exploding-gradients",), (), ["DD102"]),
 ])
 def test_select_rules_by_id_name_or_category(select, ignore, expected):
     assert ids(select_rules(select, ignore)) == expected
@@ -69,6 +70,6 @@ def test_judge_records_rules_left_out_or_unable_to_judge():
     diagnosis = judge(baseline_only, select_rules(ignore=["DD101"]))
     assert diagnosis.skipped["DD101"] == "not selected"
     assert "lr_x10" in diagnosis.skipped["DD311"] and "wider" in diagnosis.skipped["DD401"]
-    assert "lr_div10" in diagnosis.skipped["DD302"]
+    assert "lr_div10" in diagnosis.skipped["DD303"]
     assert {"DD201", "DD301"}.isdisjoint(diagnosis.skipped)
     assert judge(healthy()).skipped == {}

@@ -254,10 +254,10 @@ class Prober:
         batch = np.random.default_rng(self.options.seeds[0]).choice(len(self.x), rows, replace=False)
         order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
         self.progress("overfitting one batch", 0, 1)
+        batch_baseline = trivial_loss(self.subject.model, self.y[batch])
         for seed in self.options.seeds:
             run = loop.run(variant="overfit", seed=seed, weights=self.weights[id(self.base), seed], order=order)
             losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
-            batch_baseline = trivial_loss(self.subject.model, self.y[batch])
             final = float(np.mean(losses)) if np.all(np.isfinite(losses)) else math.inf
             self.overfit.append(final / max(batch_baseline, 1e-12))
 
