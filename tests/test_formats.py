@@ -196,3 +196,11 @@ def test_missing_matplotlib_is_a_clear_input_error(monkeypatch):
     monkeypatch.setattr(plots.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(InputError, match=r"pip install 'dnndoctor\[plots\]'"):
         plots.require_matplotlib()
+
+
+def test_plots_that_cannot_be_written_are_an_input_error(tmp_path):
+    from dnndoctor.runner import _plot
+
+    (tmp_path / "taken").write_text("a file where the plots folder should be")
+    with pytest.raises(InputError, match="cannot write the plots"):
+        _plot(sick(), tmp_path / "taken" / "plots", "sick")

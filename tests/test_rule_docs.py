@@ -1,7 +1,10 @@
-"""The rule pages under rules/: generated from the docstrings and kept current. Pure: no TensorFlow."""
+"""The rule pages under rules/, generated from the docstrings and kept current; `explain` without TensorFlow."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,3 +54,17 @@ def test_stale_pages_are_found_and_rewritten(tmp_path):
     assert docs.main([str(tmp_path)]) == 0
     assert docs.stale(tmp_path) == [] and not (tmp_path / "DD999.md").exists()
     assert docs.main([str(tmp_path), "--check"]) == 0
+
+
+def test_explain_docs_and_reporters_never_import_tensorflow():
+    env = {**os.environ, "COLUMNS": "120"}
+    explain = subprocess.run([sys.executable, "-X", "importtime", "-m", "dnndoctor", "explain", "DD201"],
+                             capture_output=True, text=True, env=env, timeout=60)
+    assert explain.returncode == 0 and "DD201 dead-relu-units" in explain.stdout
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in explain.stderr.splitlines() if "|" in line}
+    assert "dnndoctor" in imported and not imported & {"tensorflow", "keras"}
+    code = ("import sys, dnndoctor.config, dnndoctor.docs, dnndoctor.runner, dnndoctor.testing, "
+            "dnndoctor.report.sarif, dnndoctor.report.junit, dnndoctor.report.markdown, dnndoctor.report.plots; "
+            "assert not {'tensorflow', 'keras'} & set(sys.modules), 'TensorFlow imported'")
+    pure = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert pure.returncode == 0, pure.stderr

@@ -32,6 +32,7 @@ _, keras = import_keras()
 FIT = Variant("baseline", "model.fit as it runs")
 MIN_RECORD_EVERY = 100  # a measurement costs a few training steps: keep them at least this far apart
 RECORDS = 25  # measurements over a planned training, when they can be further apart
+DESCRIBED_ROWS = 10_000  # rows that describe the data and give the constant-prediction loss
 
 
 class DoctorCallback(keras.callbacks.Callback):
@@ -39,7 +40,8 @@ class DoctorCallback(keras.callbacks.Callback):
 
     Args:
         x, y: the training data (or a representative sample): the probe batch is drawn from
-            it, and the loss of the best constant prediction on ``y`` is the yardstick.
+            it, and the loss of the best constant prediction on (up to 10,000 rows of) ``y``
+            is the yardstick.
         record_every: training steps between two measurements of the probe batch; by default
             1/25 of the planned steps, and at least 100.
         check_every: epochs between two judgements (only when something new was recorded).
@@ -71,12 +73,15 @@ class DoctorCallback(keras.callbacks.Callback):
         self.rules = select_rules(select, ignore)
         self.thresholds = dict(thresholds or {})
         self.log = log
-        rows = np.sort(np.random.default_rng(seed).choice(len(x), min(probe_rows, len(x)), replace=False))
-        self.x_probe, self.y_probe = x[rows], y[rows]
-        self.y = y
-        self.data = DataInfo(path=None, x=_array_info(x), y=_array_info(y), rows=len(x))
+        rng = np.random.default_rng(seed)
+        probe = np.sort(rng.choice(len(x), min(probe_rows, len(x)), replace=False))
+        described = np.sort(rng.choice(len(x), min(DESCRIBED_ROWS, len(x)), replace=False))
+        self.x_probe, self.y_probe = x[probe], y[probe]
+        self.y_described = y[described]
+        self.data = DataInfo(path=None, x=_array_info(x[described], len(x)), y=_array_info(self.y_described, len(y)),
+                             rows=len(x))
         self.diagnosis: Diagnosis | None = None
-        self.events: list[tuple[int, Finding]] = []
+        self.events: list[tuple[int | None, Finding]] = []  # None: at the end of training
         self.overhead = 0.0
 
     # -- keras hooks ------------------------------------------------------------------------
@@ -86,7 +91,7 @@ class DoctorCallback(keras.callbacks.Callback):
         planned = (self.params.get("epochs") or 0) * (self.params.get("steps") or 0)
         self.record_every = self.schedule or max(MIN_RECORD_EVERY, planned // RECORDS)
         self.watch = LayerWatch(self.model, self.x_probe, self.y_probe)
-        self.baseline_loss = trivial_loss(self.model, self.y)
+        self.baseline_loss = trivial_loss(self.model, self.y_described)
         self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],
                             layers=self.watch.traces())
         self.step, self.judged_at, self.reported = 0, 0, {}
@@ -161,7 +166,8 @@ class DoctorCallback(keras.callbacks.Callback):
             print(("\n" if self.params.get("verbose") == 1 else "") + line, flush=True)
 
 
-def _array_info(array: np.ndarray) -> ArrayInfo:
-    values = np.asarray(array, dtype=np.float64)
-    return ArrayInfo(shape=list(array.shape), dtype=str(array.dtype), min=float(values.min()),
+def _array_info(sample: np.ndarray, rows: int) -> ArrayInfo:
+    """Statistics of a sample of an array that has ``rows`` rows."""
+    values = np.asarray(sample, dtype=np.float64)
+    return ArrayInfo(shape=[rows, *sample.shape[1:]], dtype=str(sample.dtype), min=float(values.min()),
                      max=float(values.max()), mean=float(values.mean()), std=float(values.std()))

@@ -75,6 +75,7 @@ def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path 
     """Run every check; an input or probe error ends that check only, recorded in its result."""
     from .api import check_files
     from .loading import check_paths
+    from .tf_runtime import import_keras
 
     results = []
     for check in planned:
@@ -83,8 +84,6 @@ def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path 
         try:
             check_paths(check.model, check.data)
             started = time.perf_counter()
-            from .tf_runtime import import_keras
-
             import_keras()
             startup = time.perf_counter() - started
             diagnosis = check_files(check.model, check.data, check.options, progress_for(check.name))
@@ -92,13 +91,9 @@ def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path 
             diagnosis.measurements.timings["total"] = round(time.perf_counter() - started, 3)
             result.diagnosis = diagnosis
             if plots is not None:
-                from .report.plots import write_plots
-
-                result.plots = write_plots(diagnosis, plots, plot_stem(check.name))
+                result.plots = _plot(diagnosis, plots, check.name)
         except DoctorError as exc:
             result.error = exc.line()
-        except OSError as exc:  # e.g. the plots folder cannot be written
-            result.error = f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")
         except Exception as exc:  # a bug must still end in one line, not a traceback
             if os.environ.get("DNNDOCTOR_DEBUG"):
                 raise
@@ -106,6 +101,16 @@ def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path 
             result.error = (f"internal error ({type(exc).__name__}: {first}); "
                             "rerun with DNNDOCTOR_DEBUG=1 for details")
     return results
+
+
+def _plot(diagnosis, folder: Path, name: str) -> dict[str, Path]:
+    from .report.plots import write_plots
+
+    try:
+        return write_plots(diagnosis, folder, plot_stem(name))
+    except OSError as exc:
+        raise InputError(f"cannot write the plots ({exc.strerror or exc})", path=exc.filename or folder,
+                         remedy="pass --plots a writable folder") from None
 
 
 def plot_stem(name: str) -> str:

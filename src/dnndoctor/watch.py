@@ -24,7 +24,7 @@ class LayerWatch:
         self.tf, self.model = tf, model
         dtype = model.inputs[0].dtype if getattr(model, "inputs", None) else "float32"
         self.x = tf.constant(np.asarray(x, dtype=dtype if "float" in str(dtype) else "float32"))
-        self.y = tf.constant(np.asarray(y, dtype=np.float32 if np.asarray(y).dtype.kind == "f" else y.dtype))
+        self.y = tf.constant(y.astype(np.float32) if y.dtype.kind == "f" else y)
         self.variables = list(model.trainable_variables)
         position = {id(v): i for i, v in enumerate(self.variables)}
         self.groups = [(layer.name, [position[id(v)] for v in layer.trainable_variables if id(v) in position])

@@ -70,8 +70,8 @@ def loss_figure(diagnosis: Diagnosis):
         scale = max(getattr(variant, "baseline_loss", None) or m.baseline_loss, 1e-12)
         curves = [_positive(r.losses) / scale for r in runs]
         color = f"C{k % 10}"
-        for curve in curves:
-            axes.plot(np.arange(1, len(curve) + 1), curve, color=color, alpha=0.2, linewidth=0.8)
+        for curve in curves:  # every seed, faint; the user's setup less so, since seeds can fail alone
+            axes.plot(np.arange(1, len(curve) + 1), curve, color=color, alpha=0.45 if k == 0 else 0.15, linewidth=0.8)
         label = variant.description + (" (verified fix)" if variant.name in verified else "")
         median = _median(curves)
         axes.plot(np.arange(1, len(median) + 1), median, color=color, linewidth=2 if k == 0 else 1.4, label=label)
