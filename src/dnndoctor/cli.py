@@ -17,6 +17,7 @@ from .runner import EXIT_ABNORMAL, EXIT_CLEAN
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # help texts show [default: ...] and [tool.dnndoctor] literally
     no_args_is_help=True,
     help="A doctor for Keras models that fail to train: probes, measured findings, tested fixes.",
 )
@@ -108,7 +109,7 @@ class _Progress:
 @app.command()
 def check(
     paths: Optional[list[Path]] = typer.Argument(
-        None, metavar="[MODEL DATA]", show_default=False,
+        None, metavar="MODEL DATA", show_default=False,
         help="Saved Keras model (.keras or .h5), compiled or not, and its training data: an .npz with x/y (or "
              "--x-key/--y-key), or a directory of .npy files x.npy, y.npy (read memory-mapped). Leave both out "
              "to run the checks configured in pyproject.toml."),
