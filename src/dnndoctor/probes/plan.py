@@ -160,7 +160,8 @@ class Prober:
 
     def _probe(self, setup: VariantSetup, done: int, total: int) -> None:
         model = setup.model or self.base
-        self.progress(f"compiling probe ({setup.variant.description})", done, total)
+        if id(model) not in self.loops:
+            self.progress(f"compiling probe ({setup.variant.description})", done, total)
         loop = self._loop(model)
         if setup.data is not None:
             setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1])
