@@ -60,9 +60,7 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     diagnosis = judge_with(prober.measurements(), options)
     if options.counterfactuals and options.max_fixes > 0:
         probed = {v.name for v in prober.variants}
-        wanted = [fix.variant for finding in diagnosis.findings for fix in finding.fixes
-                  if fix.variant and fix.variant not in probed]
-        wanted = list(dict.fromkeys(wanted))[: options.max_fixes]
+        wanted = list(dict.fromkeys(proposed_edits(diagnosis, probed)))[: options.max_fixes]
         if wanted and prober.probe_edits(wanted):
             diagnosis = judge_with(prober.measurements(), options)
     if options.fix_out is not None:
@@ -70,6 +68,15 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
 
         diagnosis.fixed_model = write_fixed_model(prober, diagnosis, Path(options.fix_out))
     return diagnosis
+
+
+def proposed_edits(diagnosis: Diagnosis, probed: set[str]) -> list[str]:
+    """Unprobed edits the findings propose: every finding's first, then every finding's second,
+    and so on, so that each finding gets a probe before any gets two."""
+    queues = [[f.variant for f in finding.fixes if f.variant and f.variant not in probed]
+              for finding in diagnosis.findings]
+    depth = max((len(q) for q in queues), default=0)
+    return [q[i] for i in range(depth) for q in queues if i < len(q)]
 
 
 def judge_with(measurements, options: CheckOptions) -> Diagnosis:

@@ -148,7 +148,7 @@ def check(
                                            "model or optimizer fix applied, compiled, to this .keras file."),
     max_fixes: Optional[int] = typer.Option(None, "--max-fixes", min=0, max=20, show_default=False,
                                             help="Proposed fixes to verify with a probe each, most important "
-                                                 "findings first; 0 verifies none [default: 4]."),
+                                                 "findings first; 0 verifies none [default: 6]."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
     max_rows: int = typer.Option(100_000, "--max-rows", min=2, help="Probe on at most this many rows, sampled "
                                  "with the first seed."),

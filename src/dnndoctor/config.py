@@ -8,7 +8,7 @@
     seeds = [0, 1, 2]
     batch-size = 32
     counterfactuals = true
-    max-fixes = 4                          # proposed fixes verified by a probe each
+    max-fixes = 6                          # proposed fixes verified by a probe each
 
     [tool.dnndoctor.rules.DD201]           # thresholds of one rule, by id or name
     dead = 0.6

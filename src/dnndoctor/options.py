@@ -24,7 +24,7 @@ class CheckOptions:
     jit: bool | None = None  # None: XLA where a GPU is present
     counterfactuals: bool = True
     fix_out: str | None = None  # save the model with the best verified fix here (.keras)
-    max_fixes: int = 4  # proposed edits verified by a probe each, most important findings first
+    max_fixes: int = 6  # proposed edits verified by a probe each, most important findings first
     time_budget: float | None = None  # seconds for the whole check, TensorFlow start-up excluded
     unsafe_load: bool = False
     custom_objects: str | None = None

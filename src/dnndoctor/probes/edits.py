@@ -20,6 +20,7 @@ from .summary import learning_rate_of, output_layer, width_of
 
 WIDEN_FACTOR = 4
 MAX_WIDTH = 1024
+MIN_WIDTH = 32
 SATURATING = SIGMOID_FAMILY | TANH_FAMILY
 DIAGNOSTIC = ("lr_x10", "lr_div10", "wider")
 
@@ -118,7 +119,7 @@ def _wider(ctx: Context) -> VariantSetup | None:
     widths = {layer.name: width_of(layer) for layer in hidden_layers(ctx.model)}
     if not widths:
         return None
-    new = {name: min(w * WIDEN_FACTOR, max(w, MAX_WIDTH)) for name, w in widths.items()}
+    new = {name: min(max(w * WIDEN_FACTOR, MIN_WIDTH), max(w, MAX_WIDTH)) for name, w in widths.items()}
 
     def widen(layer, config):
         if layer.name in new:
@@ -127,7 +128,7 @@ def _wider(ctx: Context) -> VariantSetup | None:
         return None
 
     change = ", ".join(f"{name}: {widths[name]} → {new[name]}" for name in widths)
-    return VariantSetup(Variant("wider", f"hidden layers ×{WIDEN_FACTOR} wider", change),
+    return VariantSetup(Variant("wider", f"hidden layers ×{WIDEN_FACTOR} wider (≥ {MIN_WIDTH})", change),
                         _reconfigured(ctx.model, widen))
 
 

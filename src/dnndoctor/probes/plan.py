@@ -279,6 +279,10 @@ class Prober:
                 from ..lr_suggest import suggest
 
                 self.ctx.suggested_lr = suggest(self.range_test.learning_rates, self.range_test.losses).recommended
+                lr = self.ctx.suggested_lr
+                user = model_info(self.subject.model).learning_rate
+                if lr and user and not 0.1 < lr / user < 10:  # far off: worth a probe of its own
+                    self.probe_edits(["lr_suggested"])
 
     # -- result -----------------------------------------------------------------------------
 

@@ -27,8 +27,9 @@ class DeadReLU(Rule):
     Dead fraction of each ReLU layer after the probe (≥ 50 %, or a whole layer) in runs whose
     loss stalled (the last half of the probe cut it by less than 30 %) above 10 % of the
     trivial baseline; runs that fit or keep improving despite dead units are not flagged, nor
-    partly dead layers whose probed fixes do not help. An error when most seeds die, a warning
-    when some do.
+    partly dead layers whose probed fixes do not help, nor units that only a smaller learning
+    rate keeps alive (a learning-rate finding) or that symmetric initial weights kill (DD601).
+    An error when most seeds die, a warning when some do.
 
     Fix
     Use LeakyReLU (probed), He initialization (probed), a smaller learning rate (probed), or
@@ -50,6 +51,8 @@ class DeadReLU(Rule):
             rel = relative_final(m, run)
             if rel <= self.stalled or not math.isfinite(rel) or not stalled(run):  # fits, diverged or still falling
                 continue
+            if any(t.init.get("identical_units") for t in run.layers):
+                continue  # symmetric initial weights kill the units: DD601's root cause
             layers = {t.name: t.dead_fraction[-1] for t in run.layers
                       if t.dead_fraction and t.dead_fraction[-1] is not None and t.dead_fraction[-1] >= self.dead}
             if layers:
@@ -70,6 +73,8 @@ class DeadReLU(Rule):
         ]
         if refuted(fixes) and fraction < 1.0:
             return []  # some units died, but reviving them does not help: not the cause
+        if fixes[2].verified and not (fixes[0].verified or fixes[1].verified):
+            return []  # only a smaller step revives them: the learning rate kills them (DD301, DD303)
         return [self.finding(
             f"{'All' if fraction >= 1.0 else f'{fraction:.0%} of the'} units of {layer} died (zero output for "
             f"every sample) and training stalled at {fmt(worst[1])}× a constant prediction's loss.",
@@ -94,7 +99,8 @@ class SaturatedActivations(Rule):
     stop learning. Unscaled inputs and large initial weights are the usual causes.
 
     Measured
-    Largest saturated fraction of a sigmoid/tanh layer, median over the probe's record steps
+    Largest saturated fraction of a hidden sigmoid/tanh layer (a confident output layer sits in
+    its tails by design), median over the probe's record steps
     (≥ 30 %), in runs that did not fit (final loss above 1 % of the trivial baseline); reported
     when standardized inputs, ReLU or BatchNormalization, probed at the same budget, end at
     least 2× lower.
@@ -114,10 +120,12 @@ class SaturatedActivations(Rule):
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
+        output = m.model.layers[-1].name if m.model.layers else None
         hits = []
         for run in runs:
+            hidden = [t for t in run.layers if t.name != output]
             worst = max(((np.median([v for v in t.saturated_fraction if v is not None]), t.name)
-                         for t in run.layers if any(v is not None for v in t.saturated_fraction)), default=None)
+                         for t in hidden if any(v is not None for v in t.saturated_fraction)), default=None)
             if worst and worst[0] >= self.saturated and relative_final(m, run) > self.floor:
                 hits.append((run, worst))
         if not majority(len(hits), len(runs)):

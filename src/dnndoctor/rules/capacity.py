@@ -16,7 +16,8 @@ class UnderCapacity(Rule):
     """The model is too small: a wider copy fits far better and learning-rate changes do not.
 
     What it does
-    Compares the compiled setup with a copy whose hidden layers are 4× wider, and with the
+    Compares the compiled setup with a copy whose hidden layers are 4× wider (at least 32
+    units or filters), and with the
     learning rate ×10 and ÷10, all at the same budget and seeds.
 
     Why is this bad?
@@ -30,7 +31,7 @@ class UnderCapacity(Rule):
     overfit one small batch is given as evidence.
 
     Fix
-    Widen the hidden layers (4× is probed) or add a layer.
+    Widen the hidden layers (4×, at least 32, is probed) or add a layer.
     """
 
     id = "DD401"
@@ -57,13 +58,13 @@ class UnderCapacity(Rule):
             return []
         variant = m.variant("wider")
         fix = measured_fix(m, "wider", f"widen the hidden layers ({variant.change})",
-                           "keras.layers.Dense(4 * units, ...)  # for each hidden layer", seeds, factor=self.gain)
+                           "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer", seeds, factor=self.gain)
         rels = [relative_final(m, base[s]) for s in seeds]
         wides = [relative_final(m, wide[s]) for s in seeds]
         hidden = [layer.name for layer in m.model.layers[:-1] if layer.units]
         return [self.finding(
             f"The model lacks capacity: it ends at {fmt(float(np.median(rels)))}× a constant prediction's "
-            f"loss, while a 4× wider copy reaches {fmt(float(np.median(wides)))}× and no learning-rate "
+            f"loss, while a wider copy reaches {fmt(float(np.median(wides)))}× and no learning-rate "
             "change comes close.",
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
              "widths": variant.change, "overfits_one_batch": [v < 0.01 for v in m.overfit_relative_loss]},

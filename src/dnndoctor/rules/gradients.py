@@ -47,7 +47,7 @@ class VanishingGradients(Rule):
 
     Measured
     Median over the probe of RMS gradient (first layer) ÷ RMS gradient (largest layer): below
-    1e-2, in runs that did not fit (final loss above 1 % of the trivial baseline) and have no
+    0.1, in runs that did not fit (final loss above 1 % of the trivial baseline) and have no
     dead layer (DD201 covers those). An error when training stalled (above 50 %), a warning
     otherwise. Not reported when ReLU and BatchNormalization were both probed and neither helped.
 
@@ -61,7 +61,7 @@ class VanishingGradients(Rule):
     category = "vanishing-gradients"
     severity = Severity.WARNING
 
-    threshold = 1e-2
+    threshold = 0.1
     floor = 0.01
 
     def check(self, m: Measurements) -> list[Finding]:

@@ -149,11 +149,12 @@ class OscillatingLoss(Rule):
 
 
 class NoisyLoss(Rule):
-    """The loss stays noisy and high: a 10× smaller learning rate ends clearly lower.
+    """The loss stays high and noisy: a smaller learning rate ends clearly lower.
 
     What it does
-    Compares the compiled setup with the same probe at a 10× smaller learning rate, in runs
-    that neither diverged nor fitted to high precision.
+    Compares the compiled setup with the same probe at a 10× smaller learning rate, and at the
+    LR range test's suggestion when that is smaller, in runs that neither diverged nor fitted
+    to high precision.
 
     Why is this bad?
     A step size somewhat too large keeps the optimizer bouncing around the bottom of the
@@ -161,11 +162,12 @@ class NoisyLoss(Rule):
     batch to batch.
 
     Measured
-    Final relative loss of the setup (above 0.5 % of the trivial baseline) against that of the
-    learning rate ÷10 (at least 3× lower) in most seeds.
+    Final relative loss of the setup (above 0.5 % of the trivial baseline) against that of a
+    smaller learning rate (at least 2× lower) in most seeds.
 
     Fix
-    Lower the learning rate (÷10 is probed), or decay it over training.
+    Lower the learning rate (÷10 and the range test's suggestion are probed), or decay it over
+    training.
     """
 
     id = "DD303"
@@ -175,23 +177,29 @@ class NoisyLoss(Rule):
     needs = ("lr_div10",)
 
     floor = 0.005
-    gain = 3.0
+    gain = 2.0
 
     def check(self, m: Measurements) -> list[Finding]:
         base, lower = by_seed(m, "baseline"), by_seed(m, "lr_div10")
-        seeds = [s for s, run in base.items() if s in lower and self.floor < relative_final(m, run) <= 1.0
-                 and relative_final(m, lower[s]) * self.gain <= relative_final(m, run)]
+        smaller = [lower]
+        if m.runs_of("lr_suggested") and (_suggested(m) or math.inf) < (m.model.learning_rate or 0):
+            smaller.append(by_seed(m, "lr_suggested"))
+        seeds = [s for s, run in base.items() if self.floor < relative_final(m, run) < math.inf
+                 and any(s in v and relative_final(m, v[s]) * self.gain <= relative_final(m, run) for v in smaller)]
         if not majority(len(seeds), len(base)) or any(diverged(m, r) for r in base.values()):
             return []
+        fixes = [measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1),
+                              seeds, factor=self.gain)]
+        if len(smaller) > 1:
+            fixes.append(_suggested_lr(m, seeds))
         rels = [relative_final(m, base[s]) for s in seeds]
-        lowers = [relative_final(m, lower[s]) for s in seeds]
+        lowers = [min(relative_final(m, v[s]) for v in smaller if s in v) for s in seeds]
         return [self.finding(
-            f"The learning rate {lr_text(m, 1)} is too high for a precise fit: the loss ends at "
-            f"{fmt(float(np.median(rels)))}× a constant prediction's, and ÷10 ends at {fmt(float(np.median(lowers)))}×.",
-            {"relative_final_loss": rels, "relative_final_loss_lr_div10": lowers, "threshold": self.gain},
-            seeds=seeds_phrase(len(seeds), len(base)),
-            fixes=[measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1),
-                                seeds, factor=self.gain)])]
+            f"The learning rate {lr_text(m, 1)} is too high: the loss ends at {fmt(float(np.median(rels)))}× a "
+            f"constant prediction's, and a smaller rate ends at {fmt(float(np.median(lowers)))}×.",
+            {"relative_final_loss": rels, "relative_final_loss_smaller_rate": lowers, "threshold": self.gain,
+             "range_test_suggestion": _suggested(m) if m.range_test else None},
+            seeds=seeds_phrase(len(seeds), len(base)), fixes=fixes)]
 
 
 class SlowProgress(Rule):

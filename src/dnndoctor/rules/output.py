@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from .base import Rule, fmt, measured_fix
+from .base import Rule, fmt, measured_fix, refuted
 from .data import output_bounds
 
 PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
@@ -70,8 +70,8 @@ class SoftmaxSingleUnit(Rule):
     Checks for a softmax output activation on an output layer with one unit.
 
     Why is this bad?
-    Softmax normalizes across units; with one unit it returns 1 for every sample, so the
-    gradient is zero and the model cannot learn anything.
+    Softmax normalizes across units; with one unit it returns 1 for every sample, so every
+    prediction is the same, whatever the loss says.
 
     Measured
     Output units (1) and activation (softmax). An error.
@@ -89,7 +89,8 @@ class SoftmaxSingleUnit(Rule):
         if m.model.output_activation != "softmax" or m.model.output_units != 1:
             return []
         return [self.finding(
-            "Softmax over a single output unit always outputs 1: the model cannot learn.",
+            "Softmax over a single output unit always outputs 1: its predictions carry no information, "
+            "even if the loss (computed from the logits underneath) falls.",
             {"output_units": 1, "output_activation": "softmax"}, layers=_output_layer(m),
             fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
                              "Dense(1, activation='sigmoid'); loss='binary_crossentropy'")])]
@@ -108,8 +109,9 @@ class LogitsMismatch(Rule):
     gradient, or takes logarithms of negative numbers.
 
     Measured
-    Output activation (softmax/sigmoid, or none) against the loss's `from_logits`. An error.
-    The matching pairing is probed at the same budget and seeds.
+    Output activation (softmax/sigmoid, or none) against the loss's `from_logits`. An error,
+    unless the matching pairing, probed at the same budget and seeds, does no better (Keras
+    sometimes recovers the logits underneath a softmax or sigmoid itself).
 
     Fix
     Either keep the activation and set `from_logits=False`, or drop it and set
@@ -131,12 +133,14 @@ class LogitsMismatch(Rule):
             return []
         what = (f"the {m.model.output_activation} output already gives probabilities, but the loss expects logits"
                 if probabilities else "the output gives unbounded logits, but the loss expects probabilities")
+        fix = _matching(m, f"set from_logits={not probabilities} in the loss",
+                        f"loss=keras.losses.{m.model.loss}(from_logits={not probabilities})")
+        if refuted([fix]):
+            return []  # Keras may recover the logits itself: the mismatch costs nothing measurable
         return [self.finding(
             f"Output and loss disagree: {what} (from_logits={m.model.from_logits}).",
             {"output_activation": m.model.output_activation, "from_logits": m.model.from_logits},
-            layers=_output_layer(m),
-            fixes=[_matching(m, f"set from_logits={not probabilities} in the loss",
-                             f"loss=keras.losses.{m.model.loss}(from_logits={not probabilities})")])]
+            layers=_output_layer(m), fixes=[fix])]
 
 
 class LabelsLossMismatch(Rule):
@@ -153,8 +157,8 @@ class LabelsLossMismatch(Rule):
 
     Measured
     Target kind (one-hot or multi-hot) against the loss kind and output
-    activation. A warning for a regression loss on labels, an error for multi-label targets
-    under softmax. The matching loss is probed at the same budget and seeds.
+    activation. A warning for a regression loss on labels, unless the matching loss, probed at
+    the same budget and seeds, does no better; an error for multi-label targets under softmax.
 
     Fix
     One-hot targets: softmax with categorical cross-entropy. Multi-hot: sigmoid with binary
@@ -178,9 +182,10 @@ class LabelsLossMismatch(Rule):
                 fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
                                  "Dense(units, activation='sigmoid'); loss='binary_crossentropy'")])]
         if m.model.loss_kind == "regression" and p.y_kind in ("one_hot", "multi_hot"):
+            fix = _matching(m, "use a classification loss", "loss='categorical_crossentropy'  # with a softmax output")
+            if refuted([fix]):
+                return []  # it trains as well as with the matching loss
             return [self.finding(
                 f"A regression loss ({m.model.loss}) on {p.y_kind.replace('_', '-')} class labels.",
-                {"target_kind": p.y_kind, "loss": m.model.loss}, layers=_output_layer(m),
-                fixes=[_matching(m, "use a classification loss",
-                                 "loss='categorical_crossentropy'  # with a softmax output")])]
+                {"target_kind": p.y_kind, "loss": m.model.loss}, layers=_output_layer(m), fixes=[fix])]
         return []
