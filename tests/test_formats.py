@@ -20,10 +20,12 @@ DEAD = {"dense_1": {"dead_fraction": [0.1] + [1.0] * 10}}
 
 
 def sick(final: float = 0.98):
-    """Dead units in 2/3 seeds (an error), a diverging third seed (a warning), NaN in the curves."""
+    """Dead units in 2/3 seeds that LeakyReLU revives (an error), a diverging third seed (a warning), NaN in the
+    curves."""
     return judge(make_measurements(
         {"baseline": [decay(1.5, final), decay(1.5, final), blow_up(at=100)],
-         "lr_x10": same(blow_up(at=20)), "lr_div10": same(decay(1.0, 0.01)), "wider": same(decay(1.5, 0.97))},
+         "lr_x10": same(blow_up(at=20)), "lr_div10": same(decay(1.0, 0.01)), "wider": same(decay(1.5, 0.97)),
+         "leaky_relu": same(decay(1.0, 0.01))},
         traces={"baseline": [DEAD, DEAD, {}]}))
 
 

@@ -20,11 +20,13 @@ FINDING_KEYS = {"id", "name", "category", "severity", "message", "evidence", "la
 
 
 def sick():
-    """Dead units in 2/3 seeds (error), plus a diverging seed (warning) with NaN in the curves."""
+    """Dead units in 2/3 seeds that LeakyReLU revives (error), plus a diverging seed (warning) with NaN in the
+    curves."""
     dead = {"dense_1": {"dead_fraction": [0.1] + [1.0] * 10}}
     return judge(make_measurements(
         {"baseline": [decay(1.5, 0.98), decay(1.5, 0.98), blow_up(at=100)],
-         "lr_x10": same(blow_up(at=20)), "lr_div10": same(decay(1.0, 0.01)), "wider": same(decay(1.5, 0.97))},
+         "lr_x10": same(blow_up(at=20)), "lr_div10": same(decay(1.0, 0.01)), "wider": same(decay(1.5, 0.97)),
+         "leaky_relu": same(decay(1.0, 0.01))},
         traces={"baseline": [dead, dead, {}]}))
 
 
