@@ -8,7 +8,8 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..measurements import Measurements
-from .base import Rule, fmt, lr_change, majority, measured_fix, refuted, relative_final, seeds_phrase, stalled
+from .base import (Rule, fmt, lr_change, majority, measured_fix, probed, refuted, relative_final, seeds_phrase,
+                   stalled)
 
 
 class DeadReLU(Rule):
@@ -73,7 +74,7 @@ class DeadReLU(Rule):
         ]
         if refuted(fixes) and fraction < 1.0:
             return []  # some units died, but reviving them does not help: not the cause
-        if fixes[2].verified and not (fixes[0].verified or fixes[1].verified):
+        if fixes[2].verified and all(probed(f) and not f.verified for f in fixes[:2]):
             return []  # only a smaller step revives them: the learning rate kills them (DD301, DD303)
         return [self.finding(
             f"{'All' if fraction >= 1.0 else f'{fraction:.0%} of the'} units of {layer} died (zero output for "

@@ -182,7 +182,7 @@ class NoisyLoss(Rule):
     def check(self, m: Measurements) -> list[Finding]:
         base, lower = by_seed(m, "baseline"), by_seed(m, "lr_div10")
         smaller = [lower]
-        if m.runs_of("lr_suggested") and (_suggested(m) or math.inf) < (m.model.learning_rate or 0):
+        if m.range_test and m.runs_of("lr_suggested") and (_suggested(m) or math.inf) < (m.model.learning_rate or 0):
             smaller.append(by_seed(m, "lr_suggested"))
         seeds = [s for s, run in base.items() if self.floor < relative_final(m, run) < math.inf
                  and any(s in v and relative_final(m, v[s]) * self.gain <= relative_final(m, run) for v in smaller)]
@@ -191,7 +191,8 @@ class NoisyLoss(Rule):
         fixes = [measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1),
                               seeds, factor=self.gain)]
         if len(smaller) > 1:
-            fixes.append(_suggested_lr(m, seeds))
+            fixes.append(measured_fix(m, "lr_suggested", f"use the LR range test's suggestion {_suggested(m):.3g}",
+                                      f"optimizer.learning_rate = {_suggested(m):.3g}", seeds, factor=self.gain))
         rels = [relative_final(m, base[s]) for s in seeds]
         lowers = [min(relative_final(m, v[s]) for v in smaller if s in v) for s in seeds]
         return [self.finding(
