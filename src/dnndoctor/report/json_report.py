@@ -17,6 +17,7 @@ from .. import __version__
 from ..findings import Diagnosis
 from ..measurements import _jsonable
 from ..rules.base import relative_final
+from ..sanity import sanity_checks
 from .checks import CheckResult, display_path
 
 SCHEMA_VERSION = 1
@@ -52,6 +53,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "findings": [f.to_dict() for f in diagnosis.findings],
         "skipped": diagnosis.skipped,
         "fixed_model": diagnosis.fixed_model,
+        "checks": sanity_checks(m),
     })
 
 

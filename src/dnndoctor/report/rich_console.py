@@ -16,6 +16,7 @@ from rich.text import Text
 from ..findings import Diagnosis, Finding, Severity
 from ..measurements import Measurements, ProbeRun
 from ..rules.base import fmt, relative_final
+from ..sanity import describe, sanity_checks
 from .curve import draw
 from .plain import evidence_text
 
@@ -47,6 +48,9 @@ def header(m: Measurements) -> Panel:
         f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
         f"× {len(m.variants)} setups; constant-prediction loss {fmt(m.baseline_loss)}",
     ]
+    quick = describe(sanity_checks(m))
+    if quick:
+        lines.append(f"[bold]checks[/] {escape(quick)}")
     lines += [f"[bold yellow]cut[/] {escape(cut)}" for cut in m.cuts]
     return Panel("\n".join(lines), title="dnndoctor check", title_align="left")
 
