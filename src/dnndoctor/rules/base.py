@@ -182,6 +182,11 @@ def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: 
     return Fix(summary=summary, code=code, variant=variant, effect=effect, verified=majority(wins, len(before)))
 
 
+def clip_fix(m: Measurements, seeds: list[int]) -> Fix:
+    """Gradient clipping, backed by the probe of the clipnorm edit."""
+    return measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)
+
+
 def probed(fix: Fix) -> bool:
     """Whether the fix's edit was probed (it then carries a measured effect)."""
     return fix.effect is not None

@@ -15,6 +15,16 @@ def output_bounds(m: Measurements) -> tuple[float, float] | None:
     return BOUNDS.get(m.model.output_activation or "")
 
 
+def bounded_regression(m: Measurements, tolerance: float) -> tuple[float, float, float] | None:
+    """(low, high, margin) of a bounded output under a regression loss, else None; the margin
+    is ``tolerance`` of the output's range (of 1 when unbounded above)."""
+    bounds = output_bounds(m)
+    if m.profile is None or bounds is None or m.model.loss_kind != "regression":
+        return None
+    low, high = bounds
+    return low, high, tolerance * max(1.0, high - low if high != float("inf") else 1.0)
+
+
 class UnscaledInputs(Rule):
     """Inputs are not standardized: features with large offsets, scales or spread of scales.
 
@@ -144,11 +154,10 @@ class TargetsBeyondOutputRange(Rule):
     tolerance = 0.01
 
     def check(self, m: Measurements) -> list[Finding]:
-        p, bounds = m.profile, output_bounds(m)
-        if p is None or bounds is None or m.model.loss_kind != "regression":
+        p, bounded = m.profile, bounded_regression(m, self.tolerance)
+        if bounded is None:
             return []
-        low, high = bounds
-        margin = self.tolerance * max(1.0, high - low if high != float("inf") else 1.0)
+        low, high, margin = bounded
         if p.y_min < low - margin or p.y_max <= high + margin:
             return []  # negative targets under a non-negative output are DD521's case
         seeds = [r.seed for r in m.runs_of("baseline")]

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..measurements import Measurements, ProbeRun
-from .base import (Rule, first_nonfinite_step, fmt, majority, measured_fix, refuted, relative_final,
+from .base import (Rule, clip_fix, first_nonfinite_step, fmt, majority, measured_fix, refuted, relative_final,
                    seeds_phrase)
 
 
@@ -158,7 +158,7 @@ class ExplodingGradients(Rule):
         if not majority(len(hits), len(runs)):
             return []
         seeds = [r.seed for r, _ in hits]
-        fixes = [measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds),
+        fixes = [clip_fix(m, seeds),
                  measured_fix(m, "default_init", "use a standard initialization",
                               "kernel_initializer='glorot_uniform' (or 'he_normal' for ReLU)", seeds)]
         if refuted(fixes):
@@ -211,7 +211,7 @@ class NonFiniteValues(Rule):
         culprit = _largest_gradient_before(hits[0][0])
         fixes = [measured_fix(m, "matching_loss", "use the loss that matches the output layer",
                               "see DD5xx findings for the matching loss", seeds),
-                 measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)]
+                 clip_fix(m, seeds)]
         return [self.finding(
             f"Non-finite values: the loss becomes NaN or infinite at step {min(s for _, s in hits)}"
             + (f", after the gradient of {culprit} grew largest." if culprit else "."),

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from .base import (Rule, by_seed, first_nonfinite_step, fmt, initial_loss, lr_change, lr_text, majority,
+from .base import (Rule, clip_fix, by_seed, first_nonfinite_step, fmt, initial_loss, lr_change, lr_text, majority,
                    measured_fix, refuted, relative_final, seeds_phrase)
 
 
@@ -69,7 +69,7 @@ class DivergingLoss(Rule):
             return []
         seeds = [r.seed for r in bad]
         fixes = [_lower_lr(m, seeds), _suggested_lr(m, seeds),
-                 measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)]
+                 clip_fix(m, seeds)]
         if refuted(fixes[:1]) and not fixes[1].verified:
             return []  # a smaller rate diverges too: not the learning rate (DD102, DD105)
         nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
 from .base import Rule, fmt, measured_fix, refuted
-from .data import output_bounds
+from .data import bounded_regression
 
 PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
 
@@ -46,11 +46,10 @@ class BoundedOutputRegression(Rule):
     tolerance = 0.01
 
     def check(self, m: Measurements) -> list[Finding]:
-        p, bounds = m.profile, output_bounds(m)
-        if p is None or bounds is None or m.model.loss_kind != "regression":
+        p, bounded = m.profile, bounded_regression(m, self.tolerance)
+        if bounded is None:
             return []
-        low, high = bounds
-        margin = self.tolerance * (high - low if high != float("inf") else 1.0)
+        low, high, margin = bounded
         if p.y_min >= low - margin:
             return []
         fix = measured_fix(m, "linear_output", "use a linear output layer",
