@@ -87,8 +87,8 @@ class InstrumentedLoop:
         self._optimizer_start = [v.numpy() for v in self.optimizer.variables]
         self.watched, self._activations = self._activation_model()
         self.jit = jit
-        self._chunk = tf.function(self._chunk_graph, jit_compile=jit)
-        self._stats = tf.function(self._stats_graph, jit_compile=jit)
+        self._chunk = tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
+        self._stats = tf.function(self._stats_graph, jit_compile=jit, autograph=False)
         self._ramp = None
 
     # -- structure --------------------------------------------------------------------------
@@ -228,8 +228,8 @@ class InstrumentedLoop:
             if not self.jit:
                 raise
             self.jit = False
-            self._chunk = self.tf.function(self._chunk_graph, jit_compile=False)
-            self._stats = self.tf.function(self._stats_graph, jit_compile=False)
+            self._chunk = self.tf.function(self._chunk_graph, jit_compile=False, autograph=False)
+            self._stats = self.tf.function(self._stats_graph, jit_compile=False, autograph=False)
             self._stats()
             self._chunk(self.tf.constant(0))
             return "graph"
@@ -278,7 +278,7 @@ class InstrumentedLoop:
         if len(lrs) > self.steps:
             raise ValueError(f"a range test of {len(lrs)} steps exceeds the loop's {self.steps}")
         if self._ramp is None:
-            self._ramp = self.tf.function(self._ramp_graph, jit_compile=self.jit)
+            self._ramp = self.tf.function(self._ramp_graph, jit_compile=self.jit, autograph=False)
         self.use_data(*self.base_data)
         self._reset(weights, seed, None, None)
         return [float(v) for v in self._ramp(self.tf.constant(lrs, self.tf.float32)).numpy()]
