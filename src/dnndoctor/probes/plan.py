@@ -309,10 +309,3 @@ class Prober:
             cuts=self.deadline.cuts + self.cuts,
         )
         return m
-
-
-def measure(subject: Subject, options: CheckOptions, progress: Progress = _silent) -> Measurements:
-    """The diagnostic probes of a check, without fix verification."""
-    prober = Prober(subject, options, progress)
-    prober.diagnostic()
-    return prober.measurements()
