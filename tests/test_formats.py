@@ -206,3 +206,18 @@ def test_plots_that_cannot_be_written_are_an_input_error(tmp_path):
     (tmp_path / "taken").write_text("a file where the plots folder should be")
     with pytest.raises(InputError, match="cannot write the plots"):
         _plot(sick(), tmp_path / "taken" / "plots", "sick")
+
+
+@pytest.mark.parametrize("rule_id, level, severities", [
+    ("DD101", "error", ["warning", "error"]),  # warns, or errs when training barely moved
+    ("DD311", "error", ["warning", "error"]),
+    ("DD402", "note", ["info"]),
+    ("DD302", "warning", ["warning"]),
+])
+def test_sarif_rules_publish_the_worst_severity_they_emit(rule_id, level, severities):
+    from dnndoctor.report.sarif import rule_descriptor
+    from dnndoctor.rules import find_rule
+
+    descriptor = rule_descriptor(find_rule(rule_id))
+    assert descriptor["defaultConfiguration"]["level"] == level
+    assert descriptor["properties"]["severities"] == severities

@@ -53,7 +53,7 @@ def test_json_report_schema():
         assert finding["severity"] in ("error", "warning", "info")
         assert isinstance(finding["layers"], list) and isinstance(finding["evidence"], dict)
         for fix in finding["fixes"]:
-            assert {"summary", "code", "variant", "effect", "verified"} == set(fix)
+            assert {"summary", "code", "variant", "effect", "verified", "probed"} == set(fix)
 
 
 def test_json_findings_most_important_first():
@@ -198,7 +198,8 @@ def test_fail_on_levels_by_name():
 def test_finding_to_dict_drops_rank_and_labels_severity():
     data = finding(E).to_dict()
     assert "rank" not in data and data["severity"] == "error" and set(data) == FINDING_KEYS
-    assert data["fixes"] == [{"summary": "f", "code": "code", "variant": None, "effect": None, "verified": False}]
+    assert data["fixes"] == [{"summary": "f", "code": "code", "variant": None, "effect": None, "verified": False,
+                             "probed": False}]
 
 
 # -- the fit in the verdict, and fixes that did not help ----------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from dnndoctor import docs
 from dnndoctor.rules import ALL_RULES
-from dnndoctor.rules.base import DOC_SECTIONS
+from dnndoctor.rules.rule import DOC_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,17 +24,29 @@ def test_committed_pages_are_current():
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
-def test_a_page_holds_every_section_and_threshold(rule):
+def test_a_page_holds_every_section_option_and_severity(rule):
     page = docs.rule_markdown(rule)
     assert page.startswith(f"# {rule.id} {rule.name}\n")
     assert rule.summary() in page and f"`{rule.category}`" in page
     for title, text in docs.sections(rule):
         assert f"## {title}\n\n{text}\n" in page
     assert [title for title, _ in docs.sections(rule)] == list(DOC_SECTIONS)
-    for key, value in rule.thresholds().items():
-        assert f"{key} = {value!r}" in page
+    for option in rule.options:
+        assert f"| `{option.name}` | {option.type.__name__} | {option.default:g} |" in page
+        assert f"{option.name} = {option.default!r}" in page
+    assert "**Severity:** " + " or ".join(s.label for s in rule.severities) in page
     for variant in rule.needs:
         assert f"`{variant}`" in page
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_docstrings_quote_declared_options_not_hand_written_numbers(rule):
+    """The prose names each option as a placeholder, so the page shows the declared value."""
+    raw = inspect.getdoc(rule)
+    for option in rule.options:
+        assert "{" + option.name in raw, f"{rule.id} does not describe option {option.name}"
+    measured = raw.split("Measured\n", 1)[1].split("\nFix\n", 1)[0]
+    assert not re.findall(r"(?<![\w{.:])\d+(?:\.\d+)?\s?[%×]", measured), measured
 
 
 def test_index_links_every_rule():

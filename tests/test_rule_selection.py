@@ -1,12 +1,14 @@
-"""Choosing rules and tuning their thresholds: pure tests over hand-built measurements."""
+"""Choosing rules and tuning their options: pure tests over hand-built measurements."""
 
 from __future__ import annotations
 
 import pytest
 
 from builders import decay, flat, healthy, make_measurements, same, then
+from dnndoctor.errors import OptionError
 from dnndoctor.rules import ALL_RULES, judge, select_rules
 from dnndoctor.rules.activations import DeadReLU
+from dnndoctor.rules.gradients import VanishingGradients
 from dnndoctor.rules.learning_rate import SlowProgress
 
 # 80 % of dense_1 dies in every seed and the loss stalls at 0.4× a constant prediction's.
@@ -18,22 +20,33 @@ def ids(rules) -> list[str]:
     return [r.id for r in rules]
 
 
-def test_thresholds_are_the_numeric_class_attributes_in_declaration_order():
-    assert DeadReLU.thresholds() == {"dead": 0.5, "stalled": 0.1}
-    assert "severity" not in SlowProgress.thresholds() and "needs" not in SlowProgress.thresholds()
+def test_options_are_the_declared_ones_in_declaration_order():
+    assert DeadReLU.resolve_options() == {"dead": 0.5, "floor": 0.1}
+    assert [o.name for o in SlowProgress.options] == ["floor", "gain", "error_above"]
 
 
 def test_an_override_changes_one_instance_only():
     strict = DeadReLU(dead=0.9)
-    assert strict.dead == 0.9 and DeadReLU.dead == 0.5 and DeadReLU().dead == 0.5
+    assert strict.dead == 0.9 and DeadReLU().dead == 0.5
     assert DeadReLU().check(DYING) and not strict.check(DYING)
 
 
-@pytest.mark.parametrize("overrides, needle", [({"deadd": 0.5}, "'deadd'"), ({"dead": "half"}, "number"),
-                                               ({"dead": True}, "number")])
-def test_bad_overrides_are_refused(overrides, needle):
-    with pytest.raises(TypeError, match=needle):
+@pytest.mark.parametrize("overrides, needle", [
+    ({"deadd": 0.5}, "DD201.deadd must be an option of DD201 dead-relu-units (dead, floor), not 0.5"),
+    ({"dead": "half"}, "DD201.dead must be a number from 0 to 1, not 'half'"),
+    ({"dead": True}, "DD201.dead must be a number from 0 to 1, not True"),
+    ({"dead": -5}, "DD201.dead must be a number from 0 to 1, not -5"),
+])
+def test_bad_overrides_are_refused_naming_the_option_value_and_range(overrides, needle):
+    with pytest.raises(OptionError) as caught:
         DeadReLU(**overrides)
+    assert str(caught.value) == needle
+
+
+def test_an_integer_option_refuses_fractions():
+    with pytest.raises(OptionError, match="DD101.deep must be an integer from 2 to 1000, not 2.5"):
+        VanishingGradients(deep=2.5)
+    assert VanishingGradients(deep=3.0).deep == 3
 
 
 def test_judge_applies_thresholds_by_id_or_name():
@@ -42,6 +55,8 @@ def test_judge_applies_thresholds_by_id_or_name():
     assert "DD201" not in ids(judge(DYING, thresholds={"dead-relu-units": {"dead": 0.9}}).findings)
     with pytest.raises(ValueError, match="DD999"):
         judge(DYING, thresholds={"DD999": {"x": 1}})
+    with pytest.raises(OptionError, match="thresholds.dead-relu-units.dead must be a number from 0 to 1"):
+        judge(DYING, thresholds={"dead-relu-units": {"dead": 2}})
 
 
 @pytest.mark.parametrize("select, ignore, expected", [

@@ -25,7 +25,10 @@ from dnndoctor.lr_suggest import suggest
 from dnndoctor.measurements import Measurements
 from dnndoctor.probes.profile import profile_data
 from dnndoctor.rules import ALL_RULES, find_rule, judge
-from dnndoctor.rules.base import DOC_SECTIONS, Rule, fit_status, importance, measured_fix, refuted, settle
+from dnndoctor.rules.rule import DOC_SECTIONS, Rule
+from dnndoctor.runstats import fit_status
+from dnndoctor.rules.ranking import importance, settle_fixes as settle
+from dnndoctor.rules.fixes import measured_fix, refuted
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 FIT = decay(1.0, 0.005)
@@ -571,7 +574,7 @@ def test_vanishing_gradients_finding_proposes_probes():
 
 def test_vanishing_gradients_threshold_is_a_tenth():
     rule = find_rule("DD101")
-    assert rule.threshold == 0.1
+    assert rule().threshold == 0.1
     m = deeper(vanishing(first_rms=5e-4))  # dense gets 0.05× dense_2's gradient
     (f,) = rule().check(m)
     assert f.evidence["gradient_attenuation"] == pytest.approx([0.05] * 3)

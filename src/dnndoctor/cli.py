@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .errors import DoctorError, InputError
+from .errors import DoctorError, InputError, OptionError
 from .runner import EXIT_ABNORMAL, EXIT_CLEAN
 
 app = typer.Typer(
@@ -51,37 +51,43 @@ def _overwrites(output: Path, given: Path) -> bool:
     return target == given.resolve() or (given.is_dir() and given.resolve() in target.parents)
 
 
-def _parse_seeds(text: str) -> list[int]:
+def _parse_seeds(text: str | None) -> list[int] | None:
+    """The --seeds list; CheckOptions judges whether the seeds are valid."""
+    if text is None:
+        return None
     try:
-        seeds = [int(s) for s in text.split(",") if s.strip()]
+        return [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
         raise InputError(f"--seeds {text!r} is not a comma-separated list of integers",
                          remedy="for example --seeds 0,1,2") from None
-    if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
-        raise InputError(f"--seeds {text!r} must list distinct non-negative integers",
-                         remedy="for example --seeds 0,1,2")
-    return seeds
 
 
-def _parse_rule_keys(text: str | None, flag: str) -> list[str] | None:
-    """A comma-separated list of rule ids, names or categories, or None when the flag is absent."""
-    from .rules import is_rule_key
+def _split(text: str | None) -> list[str] | None:
+    """A comma-separated flag value as a list, or None when the flag is absent."""
+    return None if text is None else [k.strip() for k in text.split(",") if k.strip()]
 
-    if text is None:
-        return None
-    keys = [k.strip() for k in text.split(",") if k.strip()]
-    unknown = [k for k in keys if not is_rule_key(k)]
-    if unknown or not keys:
-        raise InputError(f"{flag} {text!r}: {repr(unknown[0]) if unknown else 'nothing'} is no rule id, name or "
-                         "category", remedy="see `dnndoctor rules`")
-    return keys
+
+FLAG_OF = {"learning_rate": "--lr", "jit": "--xla"}  # CheckOptions fields whose flag has another name
+
+
+def _flag_problem(exc: OptionError) -> str:
+    """An invalid option value, told with the flag that gave it and an example of a valid one."""
+    from .options import CheckOptions
+
+    field = exc.option_path[0]
+    flag = FLAG_OF.get(field, "--" + field.replace("_", "-"))
+    default = getattr(CheckOptions(), field, None)
+    example = ",".join(map(str, default)) if isinstance(default, list) else default
+    remedy = f"for example {flag} {example}" if example not in (None, []) else "see `dnndoctor check --help`"
+    return InputError(exc.named(flag), remedy=remedy).line()
 
 
 class _Progress:
     """Progress of the probes on stderr: a live bar on a terminal, plain lines elsewhere."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, *, prefixed: bool = False) -> None:
         self.enabled = enabled
+        self.prefixed = prefixed  # several checks: each label starts with the check's name
         self.bar = None
         self.task = None
 
@@ -100,6 +106,10 @@ class _Progress:
             self.bar.update(self.task, description=label, completed=done, total=total)
         elif self.enabled:
             stderr.print(f"dnndoctor: {label} ({done}/{total})", highlight=False)
+
+    def for_check(self, name: str):
+        """The progress callback of one check."""
+        return lambda label, done, total: self(f"{name}: {label}" if self.prefixed else label, done, total)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -130,11 +140,11 @@ def check(
                                           "of the nearest pyproject.toml."),
     changed: bool = typer.Option(False, "--changed", help="Take the arguments as changed files and run the "
                                  "configured checks whose model or data is among them (for pre-commit)."),
-    steps: Optional[int] = typer.Option(None, "--steps", min=10, max=100_000, show_default=False,
+    steps: Optional[int] = typer.Option(None, "--steps", show_default=False,
                                         help="Probe budget: training steps per run [default: 400]."),
     seeds: Optional[str] = typer.Option(None, "--seeds", show_default=False,
                                         help="Comma-separated seeds; each probe runs once per seed [default: 0,1,2]."),
-    batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, show_default=False,
+    batch_size: Optional[int] = typer.Option(None, "--batch-size", show_default=False,
                                              help="Batch size, as given to model.fit [default: 32]."),
     loss: Optional[str] = typer.Option(None, "--loss", help="Loss to use (required for an uncompiled model)."),
     optimizer: Optional[str] = typer.Option(None, "--optimizer", help="Optimizer name, e.g. adam or sgd."),
@@ -146,19 +156,19 @@ def check(
                                                         "[default: on]."),
     fix_out: Optional[Path] = typer.Option(None, "--fix-out", help="Save the model with the best verified "
                                            "model or optimizer fix applied, compiled, to this .keras file."),
-    max_fixes: Optional[int] = typer.Option(None, "--max-fixes", min=0, max=20, show_default=False,
+    max_fixes: Optional[int] = typer.Option(None, "--max-fixes", show_default=False,
                                             help="Proposed fixes to verify with a probe each, most important "
                                                  "findings first; 0 verifies none [default: 6]."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
-    max_rows: int = typer.Option(100_000, "--max-rows", min=2, help="Probe on at most this many rows, sampled "
+    max_rows: int = typer.Option(100_000, "--max-rows", help="Probe on at most this many rows, sampled "
                                  "with the first seed."),
-    max_data_mb: float = typer.Option(256.0, "--max-data-mb", min=1.0, help="Memory allowed for the rows the "
+    max_data_mb: float = typer.Option(256.0, "--max-data-mb", help="Memory allowed for the rows the "
                                       "probes train on, in MiB; larger data is sampled."),
     unsafe_load: bool = typer.Option(False, "--unsafe-load", help="Let Keras run code stored in the model file "
                                      "(Lambda layers). Only for files you trust."),
     custom_objects: Optional[str] = typer.Option(None, "--custom-objects", help="A .py file or dotted module "
                                                  "that defines the model's custom layers; it is imported."),
-    time_budget: Optional[float] = typer.Option(None, "--time-budget", min=1.0, help="Seconds for the whole "
+    time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for the whole "
                                                 "check, TensorFlow start-up excluded; probes are cut to fit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
@@ -168,70 +178,83 @@ def check(
     with --changed, only those whose model or data is among the given files. Flags override the file.
     """
     from .config import load_config
-    from .findings import Severity
-    from .report import check_output_path
     from .runner import exit_code, plan, run
 
     try:
         settings = load_config(config)
-        given = {"steps": steps, "seeds": None if seeds is None else _parse_seeds(seeds), "batch_size": batch_size,
-                 "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _parse_rule_keys(select, "--select"),
-                 "ignore": _parse_rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer,
-                 "learning_rate": lr, "x_key": x_key, "y_key": y_key}
+        given = {"steps": steps, "seeds": _parse_seeds(seeds), "batch_size": batch_size,
+                 "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _split(select),
+                 "ignore": _split(ignore), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
+                 "x_key": x_key, "y_key": y_key, "time_budget": time_budget,  # else the configured ones
+                 "fix_out": None if fix_out is None else str(fix_out)}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
                      custom_objects=custom_objects)
-        if time_budget is not None:  # else the configured one, if any
-            flags["time_budget"] = time_budget
-        if fix_out is not None:
-            flags["fix_out"] = str(fix_out)
         planned = plan(paths or [], settings, flags, changed=changed)
-        if fix_out is not None:
-            from .probes.fixout import check_fix_out
-
-            if len(planned) != 1:
-                raise InputError("--fix-out needs exactly one check", path=fix_out, remedy="pass MODEL and DATA")
-            check_fix_out(fix_out, [planned[0].model, planned[0].data])
         reports = _reports(format or [Format.rich], output or [])
-        for target in output or []:
-            check_output_path(target)
-            if any(_overwrites(target, Path(check.model)) or _overwrites(target, Path(check.data)) for check in planned):
-                raise InputError("--output names an input file, which dnndoctor never overwrites", path=target,
-                                 remedy="pass --output a new file outside the data")
-        if plots is not None:
-            from .report.plots import require_matplotlib
-
-            require_matplotlib()
-            if plots.exists() and not plots.is_dir():
-                raise InputError("--plots needs a folder, and this is a file", path=plots,
-                                 remedy="pass a folder path; it is created if missing")
+        _check_destinations(planned, output or [], fix_out, plots)
+    except OptionError as exc:
+        _fail(_flag_problem(exc))
     except DoctorError as exc:
         _fail(exc.line())
-    level = fail_on.value if fail_on is not None else settings.fail_on or "error"
-    threshold = None if level == "never" else Severity.parse(level)
+    threshold = _fail_level(fail_on.value if fail_on is not None else settings.fail_on)
     if not planned:
         if not quiet:
             stderr.print("dnndoctor: no configured check uses these files")
         raise typer.Exit(EXIT_CLEAN)
     configured = changed or not paths
-
-    def progress_for(name: str):
-        return lambda label, done, total: progress(f"{name}: {label}" if configured else label, done, total)
-
-    with _Progress(not quiet) as progress:
-        results = run(planned, progress_for, plots)
+    with _Progress(not quiet, prefixed=configured) as progress:
+        results = run(planned, progress.for_check, plots)
     if not configured and results[0].error:
         _fail(results[0].error)
+    _tell_outcomes(results)
+    root = settings.path.parent if configured and settings.path else Path.cwd()
+    for report_format, target in reports:
+        _write_report(report_format.value, results, configured, threshold, target, root)
+    raise typer.Exit(exit_code(results, threshold))
+
+
+def _fail_level(level: str | None):
+    """The --fail-on severity (default: error); None for never."""
+    from .findings import Severity
+
+    level = level or "error"
+    return None if level == "never" else Severity.parse(level)
+
+
+def _check_destinations(planned, outputs: list[Path], fix_out: Path | None, plots: Path | None) -> None:
+    """Refuse, before any probe, a --fix-out, --output or --plots that cannot be written or
+    would overwrite an input."""
+    from .report import check_output_path
+
+    if fix_out is not None:
+        from .probes.fixout import check_fix_out
+
+        if len(planned) != 1:
+            raise InputError("--fix-out needs exactly one check", path=fix_out, remedy="pass MODEL and DATA")
+        check_fix_out(fix_out, [planned[0].model, planned[0].data])
+    for target in outputs:
+        check_output_path(target)
+        if any(_overwrites(target, Path(check.model)) or _overwrites(target, Path(check.data)) for check in planned):
+            raise InputError("--output names an input file, which dnndoctor never overwrites", path=target,
+                             remedy="pass --output a new file outside the data")
+    if plots is not None:
+        from .report.plots import require_matplotlib
+
+        require_matplotlib()
+        if plots.exists() and not plots.is_dir():
+            raise InputError("--plots needs a folder, and this is a file", path=plots,
+                             remedy="pass a folder path; it is created if missing")
+
+
+def _tell_outcomes(results) -> None:
+    """On stderr: the checks that could not run, and what --fix-out wrote."""
     for result in results:
         if result.error:
             stderr.print(f"[bold red]error:[/] {escape(result.name)}: {escape(result.error)}", soft_wrap=True)
     for result in results:
         if result.diagnosis is not None and result.diagnosis.fixed_model is not None:
             _tell_fixed_model(result.diagnosis.fixed_model)
-    root = settings.path.parent if configured and settings.path else Path.cwd()
-    for fmt, target in reports:
-        _write_report(fmt.value, results, configured, threshold, target, root)
-    raise typer.Exit(exit_code(results, threshold))
 
 
 def _tell_fixed_model(fixed: dict) -> None:
@@ -257,20 +280,21 @@ def _reports(formats: list[Format], outputs: list[Path]) -> list[tuple[Format, O
     return list(zip(formats, outputs))
 
 
-def _write_report(fmt: str, results, configured: bool, threshold, output: Optional[Path], root: Path) -> None:
+def _write_report(report_format: str, results, configured: bool, threshold, output: Optional[Path],
+                  root: Path) -> None:
     """The report on stdout, or in ``output``, with paths relative to ``root`` (the project of the
     configuration, or the working directory); an unwritable file ends with exit 2."""
     from .report import render, render_rich
 
     try:
-        if fmt == "rich":
+        if report_format == "rich":
             if output is None:
                 render_rich(results, None, titled=configured)
             else:
                 with open(output, "w", encoding="utf-8") as handle:
                     render_rich(results, handle, titled=configured)
             return
-        text = render(fmt, results, configured=configured, fail_on=threshold, root=root,
+        text = render(report_format, results, configured=configured, fail_on=threshold, root=root,
                       image_root=output.parent if output is not None else Path.cwd())
         if output is None:
             sys.stdout.write(text)

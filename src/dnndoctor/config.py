@@ -25,11 +25,11 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from .errors import InputError
+from .errors import InputError, OptionError
 from .options import CheckOptions
-from .rules import find_rule, is_rule_key
+from .rules import find_rule
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,10 +43,6 @@ FAIL_ON = ("error", "warning", "info", "never")
 
 class ConfigError(InputError):
     """A configuration file that cannot be used as written."""
-
-
-class _Invalid(ValueError):
-    """A value of the wrong type or range; the message says what was expected."""
 
 
 @dataclass(frozen=True)
@@ -74,74 +70,15 @@ class Config:
         return CheckOptions(**merged)
 
 
-# -- value parsers --------------------------------------------------------------------------------
+# -- keys ----------------------------------------------------------------------------------------
 
-def _integer(low: int, high: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise _Invalid(f"an integer from {low} to {high}")
-        return value
-    return parse
-
-
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise _Invalid("a positive number")
-    return float(value)
-
-
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid("true or false")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Invalid("a non-empty string")
-    return value
-
-
-def _seeds(value: Any) -> list[int]:
-    if (not isinstance(value, list) or not value or len(set(value)) != len(value)
-            or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in value)):
-        raise _Invalid("a list of distinct non-negative integers, e.g. [0, 1, 2]")
-    return list(value)
-
-
-def _fail_on(value: Any) -> str:
-    if value not in FAIL_ON:
-        raise _Invalid(" or ".join(repr(v) for v in FAIL_ON))
-    return value
-
-
-def _rule_keys(value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
-        raise _Invalid("a list of rule ids, names or categories")
-    unknown = [k for k in value if not is_rule_key(k)]
-    if unknown:
-        raise _Invalid(f"rule ids, names or categories ({unknown[0]!r} is none; see `dnndoctor rules`)")
-    return list(value)
-
-
-# TOML key -> (CheckOptions field, parser)
-PROBE_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "steps": ("steps", _integer(10, 100_000)),
-    "seeds": ("seeds", _seeds),
-    "batch-size": ("batch_size", _integer(1, 1_000_000)),
-    "counterfactuals": ("counterfactuals", _boolean),
-    "max-fixes": ("max_fixes", _integer(0, 20)),
-    "time-budget": ("time_budget", _positive_number),
-}
-CHECK_SETTINGS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    **PROBE_SETTINGS,
-    "loss": ("loss", _text),
-    "optimizer": ("optimizer", _text),
-    "learning-rate": ("learning_rate", _positive_number),
-    "x-key": ("x_key", _text),
-    "y-key": ("y_key", _text),
-}
+# TOML key -> CheckOptions field; CheckOptions validates the values.
+PROBE_SETTINGS = {"steps": "steps", "seeds": "seeds", "batch-size": "batch_size",
+                  "counterfactuals": "counterfactuals", "max-fixes": "max_fixes", "time-budget": "time_budget"}
+CHECK_SETTINGS = {**PROBE_SETTINGS, "loss": "loss", "optimizer": "optimizer", "learning-rate": "learning_rate",
+                  "x-key": "x_key", "y-key": "y_key"}
 TOP_KEYS = (*PROBE_SETTINGS, "select", "ignore", "fail-on", "rules", "checks")
+TOML_KEY = {"select": "select", "ignore": "ignore", **{field: key for key, field in CHECK_SETTINGS.items()}}
 
 
 # -- finding and reading ----------------------------------------------------------------------------
@@ -190,20 +127,23 @@ def parse_table(table: Any, path: Path) -> Config:
     _require_table(table, TABLE, path)
     _refuse_unknown(table, TOP_KEYS, TABLE, path)
     config = Config(path=path)
-    config.options.update(_settings(table, PROBE_SETTINGS, TABLE, path))
-    for key, attribute in (("select", "select"), ("ignore", "ignore")):
-        if key in table:
-            config.options[attribute] = _parsed(table[key], _rule_keys, f"{TABLE}.{key}", path)
-    if "fail-on" in table:
-        config.fail_on = _parsed(table["fail-on"], _fail_on, f"{TABLE}.fail-on", path)
+    settings = {field: table[key] for key, field in PROBE_SETTINGS.items() if key in table}
+    settings.update({key: table[key] for key in ("select", "ignore") if key in table})
     if "rules" in table:
-        config.options["thresholds"] = _thresholds(table["rules"], path)
+        settings["thresholds"] = _rule_tables(table["rules"], path)
+    config.options = _validated(settings, TABLE, path)
+    if "fail-on" in table:
+        if table["fail-on"] not in FAIL_ON:
+            raise ConfigError(f"{TABLE}.fail-on must be {' or '.join(map(repr, FAIL_ON))}, not {table['fail-on']!r}",
+                              path=path, remedy="fix the value")
+        config.fail_on = table["fail-on"]
     if "checks" in table:
         config.checks = _checks(table["checks"], path)
     return config
 
 
-def _thresholds(rules: Any, path: Path) -> dict[str, dict[str, float]]:
+def _rule_tables(rules: Any, path: Path) -> dict[str, dict[str, float]]:
+    """Option overrides by rule id; the values are validated with the rest of the options."""
     where = f"{TABLE}.rules"
     _require_table(rules, where, path)
     out: dict[str, dict[str, float]] = {}
@@ -213,16 +153,22 @@ def _thresholds(rules: Any, path: Path) -> dict[str, dict[str, float]]:
             raise ConfigError(f"{where}.{key}: no rule {key!r}", path=path,
                               remedy="name a rule by id or name; see `dnndoctor rules`")
         _require_table(values, f"{where}.{key}", path)
-        known = rule.thresholds()
-        _refuse_unknown(values, tuple(known), f"{where}.{key}", path)
-        out[rule.id] = {name: _parsed(value, _number, f"{where}.{key}.{name}", path) for name, value in values.items()}
+        _refuse_unknown(values, tuple(option.name for option in rule.options), f"{where}.{key}", path)
+        out[key] = dict(values)
     return out
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _Invalid("a number")
-    return value
+def _validated(settings: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
+    """``settings`` (CheckOptions fields) once CheckOptions accepts them; an error names the TOML key."""
+    try:
+        CheckOptions(**settings)
+    except OptionError as exc:
+        field, *rest = exc.option_path
+        key = f"{TABLE}.rules.{'.'.join(rest)}" if field == "thresholds" else f"{where}.{TOML_KEY[field]}"
+        raise ConfigError(exc.named(key), path=path, remedy="fix the value") from None
+    if "thresholds" in settings:  # by rule id, whichever way the table named the rule
+        settings["thresholds"] = {find_rule(key).id: values for key, values in settings["thresholds"].items()}
+    return settings
 
 
 def _checks(checks: Any, path: Path) -> list[CheckTarget]:
@@ -238,21 +184,13 @@ def _checks(checks: Any, path: Path) -> list[CheckTarget]:
             if key not in entry:
                 raise ConfigError(f"{here}.{key} is missing", path=path,
                                   remedy=f"give the {key} file of check {name!r}")
-            files[key] = path.parent / _parsed(entry[key], _text, f"{here}.{key}", path)
-        targets.append(CheckTarget(name, files["model"], files["data"], _settings(entry, CHECK_SETTINGS, here, path)))
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise ConfigError(f"{here}.{key} must be a non-empty string, not {entry[key]!r}", path=path,
+                                  remedy="fix the value")
+            files[key] = path.parent / entry[key]
+        settings = {field: entry[key] for key, field in CHECK_SETTINGS.items() if key in entry}
+        targets.append(CheckTarget(name, files["model"], files["data"], _validated(settings, here, path)))
     return targets
-
-
-def _settings(table: dict, known: dict[str, tuple[str, Callable]], where: str, path: Path) -> dict[str, Any]:
-    return {attribute: _parsed(table[key], parse, f"{where}.{key}", path)
-            for key, (attribute, parse) in known.items() if key in table}
-
-
-def _parsed(value: Any, parse: Callable[[Any], Any], key: str, path: Path) -> Any:
-    try:
-        return parse(value)
-    except _Invalid as exc:
-        raise ConfigError(f"{key} must be {exc}, not {value!r}", path=path, remedy="fix the value") from None
 
 
 def _require_table(value: Any, key: str, path: Path) -> None:

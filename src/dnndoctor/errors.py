@@ -25,3 +25,22 @@ class InputError(DoctorError):
 
 class ProbeError(DoctorError):
     """A probe training that could not run at all."""
+
+
+class OptionError(InputError, ValueError):
+    """An option value of the wrong type or out of range.
+
+    ``path`` names the option: a CheckOptions field such as ``("steps",)``, or a rule option
+    such as ``("thresholds", "DD201", "dead")``. The CLI and the configuration reword the
+    message with the flag or key the user wrote, through ``named``.
+    """
+
+    def __init__(self, path: tuple[str, ...], expected: str, value: object) -> None:
+        self.option_path = path
+        self.expected = expected
+        self.value = value
+        super().__init__(self.named(".".join(path)))
+
+    def named(self, label: str) -> str:
+        """The problem, with the option called ``label``."""
+        return f"{label} must be {self.expected}, not {self.value!r}"

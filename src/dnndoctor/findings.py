@@ -42,13 +42,18 @@ class Severity(enum.IntEnum):
 
 @dataclass
 class Fix:
-    """A change that addresses a finding, with Keras code and, where probed, its measured effect."""
+    """A change that addresses a finding, with Keras code and, where probed, its measured effect.
+
+    ``variant`` names the probe edit that tests it; ``probed`` says whether that probe ran (or
+    the edit proved inapplicable), ``verified`` whether it helped.
+    """
 
     summary: str
     code: str
     variant: str | None = None
     effect: str | None = None
     verified: bool = False
+    probed: bool = False
 
 
 @dataclass

@@ -1,33 +1,109 @@
-"""Options of a check, shared by the CLI and the Python API."""
+"""Options of a check: one typed, validated model shared by the CLI, ``[tool.dnndoctor]`` and the
+Python API. Pure: no TensorFlow.
+
+Every field declares what a valid value is; ``CheckOptions`` checks them all when it is built,
+so a bad value fails with an OptionError naming the option, whichever entry point gave it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import OptionError
+
+
+@dataclass(frozen=True)
+class Valid:
+    """What a valid value of an option is: a test and its description in words."""
+
+    expected: str
+    accepts: Callable[[Any], bool]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def integer(low: int, high: int) -> Valid:
+    return Valid(f"an integer from {low} to {high}",
+                 lambda v: isinstance(v, int) and not isinstance(v, bool) and low <= v <= high)
+
+
+def at_least(low: float) -> Valid:
+    return Valid(f"a number of at least {low:g}", lambda v: _is_number(v) and math.isfinite(v) and v >= low)
+
+
+POSITIVE = Valid("a positive number", lambda v: _is_number(v) and math.isfinite(v) and v > 0)
+FLAG = Valid("true or false", lambda v: isinstance(v, bool))
+TEXT = Valid("a non-empty string", lambda v: isinstance(v, str) and bool(v.strip()))
+SEEDS = Valid("a list of distinct non-negative integers, e.g. [0, 1, 2]",
+              lambda v: (isinstance(v, (list, tuple)) and len(v) > 0 and len(set(v)) == len(v)
+                         and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in v)))
+
+
+def _rule_keys(value: Any) -> bool:
+    from .rules import is_rule_key
+
+    return isinstance(value, (list, tuple)) and all(isinstance(k, str) and is_rule_key(k) for k in value)
+
+
+RULE_KEYS = Valid("a list of rule ids, names or categories (see `dnndoctor rules`)", _rule_keys)
+RULE_OPTIONS = Valid("a table of rule id or name -> {option: value}",
+                     lambda v: isinstance(v, dict) and all(isinstance(o, dict) for o in v.values()))
+
+
+def option(default: Any = None, valid: Valid | None = None, *, optional: bool = False, factory: Any = None) -> Any:
+    """A CheckOptions field whose values must be ``valid`` (None too, when ``optional``)."""
+    metadata = {"valid": valid, "optional": optional}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass
 class CheckOptions:
     """How to load the subject, how much to probe it and which rules judge it."""
 
-    steps: int = 400
-    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
-    batch_size: int = 32
-    records: int = 10
-    probe_rows: int = 256
-    max_rows: int = 100_000
-    max_data_mb: float = 256.0
-    loss: str | None = None
-    optimizer: str | None = None
-    learning_rate: float | None = None
-    x_key: str | None = None
-    y_key: str | None = None
-    jit: bool | None = None  # None: XLA where a GPU is present
-    counterfactuals: bool = True
-    fix_out: str | None = None  # save the model with the best verified fix here (.keras)
-    max_fixes: int = 6  # proposed edits verified by a probe each, most important findings first
-    time_budget: float | None = None  # seconds for the whole check, TensorFlow start-up excluded
-    unsafe_load: bool = False
-    custom_objects: str | None = None
-    select: list[str] = field(default_factory=list)  # rule ids, names or categories; empty: all
-    ignore: list[str] = field(default_factory=list)
-    thresholds: dict[str, dict[str, float]] = field(default_factory=dict)  # rule id or name -> overrides
+    steps: int = option(400, integer(10, 100_000))  # probe budget: training steps per run
+    seeds: list[int] = option(valid=SEEDS, factory=lambda: [0, 1, 2])
+    batch_size: int = option(32, integer(1, 1_000_000))
+    records: int = option(10, integer(2, 1000))  # record steps per probe
+    probe_rows: int = option(256, integer(1, 1_000_000))  # rows of the fixed probe batch
+    max_rows: int = option(100_000, integer(2, 10**12))
+    max_data_mb: float = option(256.0, at_least(1.0))
+    loss: str | None = option(None, TEXT, optional=True)
+    optimizer: str | None = option(None, TEXT, optional=True)
+    learning_rate: float | None = option(None, POSITIVE, optional=True)
+    x_key: str | None = option(None, TEXT, optional=True)
+    y_key: str | None = option(None, TEXT, optional=True)
+    jit: bool | None = option(None, FLAG, optional=True)  # None: XLA where a GPU is present
+    counterfactuals: bool = option(True, FLAG)
+    fix_out: str | None = option(None, TEXT, optional=True)  # save the model with the best verified fix here
+    max_fixes: int = option(6, integer(0, 20))  # proposed edits verified by a probe each
+    time_budget: float | None = option(None, POSITIVE, optional=True)  # seconds, TensorFlow start-up excluded
+    unsafe_load: bool = option(False, FLAG)
+    custom_objects: str | None = option(None, TEXT, optional=True)
+    select: list[str] = option(valid=RULE_KEYS, factory=list)  # rule ids, names or categories; empty: all
+    ignore: list[str] = option(valid=RULE_KEYS, factory=list)
+    thresholds: dict[str, dict[str, float]] = option(valid=RULE_OPTIONS, factory=dict)  # rule -> overrides
+
+    def __post_init__(self) -> None:
+        """Refuse the first invalid value with an OptionError naming its option."""
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            if value is None and spec.metadata["optional"]:
+                continue
+            if not spec.metadata["valid"].accepts(value):
+                raise OptionError((spec.name,), spec.metadata["valid"].expected, value)
+        from .rules import rule_options
+
+        rule_options(self.thresholds)
+        self.seeds, self.select, self.ignore = list(self.seeds), list(self.select), list(self.ignore)
+
+
+def option_names() -> list[str]:
+    """Every option of CheckOptions, in declaration order."""
+    return [spec.name for spec in dataclasses.fields(CheckOptions)]

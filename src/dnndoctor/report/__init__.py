@@ -25,28 +25,28 @@ def check_output_path(path: Path) -> None:
         raise InputError("the output file is not writable", path=path, remedy=remedy)
 
 
-def render(fmt: str, checks: list[CheckResult], *, configured: bool, fail_on: Severity | None,
+def render(report_format: str, checks: list[CheckResult], *, configured: bool, fail_on: Severity | None,
            root: Path, image_root: Path) -> str:
-    """A machine or Markdown document of the checks, in format ``fmt`` (not "rich")."""
-    if fmt == "json":
+    """A machine or Markdown document of the checks, in format ``report_format`` (not "rich")."""
+    if report_format == "json":
         from . import json_report
 
         if configured:
             return json_report.render_collection(checks, root) + "\n"
         return json_report.render(checks[0].diagnosis) + "\n"
-    if fmt == "sarif":
+    if report_format == "sarif":
         from . import sarif
 
         return sarif.render(checks, root) + "\n"
-    if fmt == "junit":
+    if report_format == "junit":
         from . import junit
 
         return junit.render(checks, fail_on) + "\n"
-    if fmt == "markdown":
+    if report_format == "markdown":
         from . import markdown
 
         return markdown.render(checks, root, image_root)
-    raise ValueError(f"unknown report format {fmt!r}")
+    raise ValueError(f"unknown report format {report_format!r}")
 
 
 def render_rich(checks: list[CheckResult], stream: TextIO | None, *, titled: bool) -> None:

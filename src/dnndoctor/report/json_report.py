@@ -16,7 +16,7 @@ import numpy as np
 from .. import __version__
 from ..findings import Diagnosis
 from ..measurements import _jsonable
-from ..rules.base import relative_final
+from ..runstats import relative_final
 from ..sanity import sanity_checks
 from .checks import CheckResult, display_path
 

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from ..findings import Diagnosis, Finding
-from ..rules.base import fmt, relative_final
+from ..formatting import format_number
+from ..runstats import relative_final
 from .checks import CheckResult, display_path
 from .plain import evidence_text, fix_line
 
@@ -45,7 +46,7 @@ def probes_table(diagnosis: Diagnosis) -> list[str]:
     for variant in m.variants:
         rels = {r.seed: relative_final(m, r) for r in m.runs_of(variant.name)}
         lines.append(f"| {cell(variant.description)} | {cell(variant.change or '–')} | "
-                     + " | ".join(fmt(rels.get(s)) for s in seeds) + " |")
+                     + " | ".join(format_number(rels.get(s)) for s in seeds) + " |")
     return lines
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ..findings import Finding, Fix
-from ..rules.base import fmt
+from ..formatting import format_number
 
 
 def evidence_text(value) -> str:
     """A measured value for humans: floats to three digits, lists and mappings spelled out."""
     if isinstance(value, float):
-        return fmt(value)
+        return format_number(value)
     if isinstance(value, list):
         return "[" + ", ".join(evidence_text(v) for v in value) + "]"
     if isinstance(value, dict):
@@ -19,7 +19,7 @@ def evidence_text(value) -> str:
 
 def fix_status(fix: Fix) -> str:
     """Whether a probe verified the fix: verified, did not help, or unverified."""
-    if not fix.effect:
+    if not fix.probed:
         return "unverified"
     return "verified" if fix.verified else "did not help"
 

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from ..findings import Diagnosis, Finding, Severity
 from ..measurements import Measurements, ProbeRun
-from ..rules.base import fmt, relative_final
+from ..formatting import format_number
+from ..runstats import relative_final
 from ..sanity import describe, sanity_checks
 from .curve import draw
 from .plain import evidence_text
@@ -46,7 +47,7 @@ def header(m: Measurements) -> Panel:
            if d.sampled_rows else ""),
         f"[bold]probes[/] {m.budget.steps} steps of batch {m.budget.batch_size} "
         f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
-        f"× {len(m.variants)} setups; constant-prediction loss {fmt(m.baseline_loss)}",
+        f"× {len(m.variants)} setups; constant-prediction loss {format_number(m.baseline_loss)}",
     ]
     quick = describe(sanity_checks(m))
     if quick:
@@ -112,7 +113,7 @@ def finding_panel(finding: Finding) -> Panel:
         evidence.add_row(Text(key, style="dim"), Text(evidence_text(value)))
     body.append(evidence)
     for fix in finding.fixes:
-        status = ("[green]verified[/]" if fix.verified else "[yellow]did not help[/]") if fix.effect else "[dim]unverified[/]"
+        status = ("[green]verified[/]" if fix.verified else "[yellow]did not help[/]") if fix.probed else "[dim]unverified[/]"
         line = f"→ {fix.summary} ({status}" + (f": {fix.effect})" if fix.effect else ")")
         body.append(Text.from_markup(line))
         body.append(Text(f"    {fix.code}", style="green"))
@@ -132,7 +133,7 @@ def variants_table(m: Measurements) -> Table:
         table.add_column(f"seed {seed}", justify="right")
     for variant in m.variants:
         rels = {r.seed: relative_final(m, r) for r in m.runs_of(variant.name)}
-        table.add_row(variant.description, variant.change or "–", *(fmt(rels.get(s)) for s in m.budget.seeds))
+        table.add_row(variant.description, variant.change or "–", *(format_number(rels.get(s)) for s in m.budget.seeds))
     return table
 
 

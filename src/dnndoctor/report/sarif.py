@@ -18,7 +18,7 @@ from ..docs import rule_markdown, sections
 from ..findings import Finding, Severity
 from ..measurements import _jsonable
 from ..rules import ALL_RULES
-from ..rules.base import Rule
+from ..rules.rule import Rule
 from .checks import CheckResult, display_path
 from .plain import fix_line
 
@@ -30,17 +30,22 @@ SOURCE_ROOT = "%SRCROOT%"
 
 
 def rule_descriptor(rule: type[Rule]) -> dict:
-    """A SARIF reportingDescriptor: id, name, descriptions and the full documentation as help."""
+    """A SARIF reportingDescriptor: id, name, descriptions and the full documentation as help.
+
+    The default level is the most severe the rule emits; each result carries its own level.
+    """
     what = dict(sections(rule)).get("What it does", rule.summary())
+    worst = max(rule.severities)
     return {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": " ".join(what.split())},
         "help": {"text": rule.documentation(), "markdown": rule_markdown(rule)},
-        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+        "defaultConfiguration": {"level": LEVEL[worst]},
         "properties": {"category": rule.category, "tags": ["dnndoctor", rule.category],
-                       "problem.severity": PROBLEM_SEVERITY[rule.severity]},
+                       "problem.severity": PROBLEM_SEVERITY[worst],
+                       "severities": [severity.label for severity in rule.severities]},
     }
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from ..errors import OptionError
 from ..findings import CATEGORIES, Diagnosis
 from ..measurements import Measurements
 from .activations import DeadReLU, SaturatedActivations
-from .base import Rule, fit_status, importance, settle
+from ..runstats import fit_status
 from .capacity import GeneralizationGap, RegularizationDominates, UnderCapacity
 from .data import TargetsBeyondOutputRange, UnscaledInputs, UnscaledTargets
 from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
 from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
 from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
 from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
+from .ranking import importance, settle_fixes
+from .rule import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = (
     VanishingGradients,
@@ -72,19 +75,27 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> tupl
                  if (not select or any(matches(r, k) for k in select)) and not any(matches(r, k) for k in ignore))
 
 
-def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
-          thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
-    """Apply the rules; order findings by the measured gain of their best fix, then severity.
-
-    ``thresholds`` maps a rule id or name to overrides of its thresholds. Rules left out of
-    ``rules``, and rules that cannot judge these measurements, are recorded as skipped.
-    """
+def rule_options(thresholds: Mapping[str, Mapping[str, float]] | None) -> dict[str, dict[str, float]]:
+    """Option overrides by rule id, from a mapping keyed by rule id or name; raises OptionError
+    for an unknown rule, an unknown option or a value out of its declared range."""
     overrides = {}
     for key, values in (thresholds or {}).items():
         rule = find_rule(key)
         if rule is None:
-            raise ValueError(f"thresholds given for unknown rule {key!r}")
+            raise OptionError(("thresholds", key), "a rule id or name (see `dnndoctor rules`)", key)
+        rule.resolve_options(values, where=("thresholds", key))
         overrides[rule.id] = dict(values)
+    return overrides
+
+
+def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
+          thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
+    """Apply the rules; order findings by the measured gain of their best fix, then severity.
+
+    ``thresholds`` maps a rule id or name to overrides of its options. Rules left out of
+    ``rules``, and rules that cannot judge these measurements, are recorded as skipped.
+    """
+    overrides = rule_options(thresholds)
     findings, skipped = [], {}
     for rule_class in ALL_RULES:
         if rule_class not in rules:
@@ -95,7 +106,7 @@ def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
         if reason:
             skipped[rule.id] = reason
         else:
-            findings.extend(settle(f, m) for f in rule.check(m))
+            findings.extend(settle_fixes(f, m) for f in rule.check(m))
     findings.sort(key=importance)
     fit, fit_relative_loss = fit_status(m)
     return Diagnosis(findings=findings, measurements=m, skipped=skipped, fit=fit, fit_relative_loss=fit_relative_loss)

@@ -7,9 +7,13 @@ import math
 import numpy as np
 
 from ..findings import Finding, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from .base import (Rule, fmt, lr_change, majority, measured_fix, probed, refuted, relative_final, seeds_phrase,
-                   stalled)
+from ..runstats import majority, relative_final, stopped_falling
+from .fixes import LR_DOWN, lr_change, measured_fix, refuted
+from .rule import Option, Rule
+
+WHOLE_LAYER = 1.0  # a dead fraction of 1: every unit of the layer is dead
 
 
 class DeadReLU(Rule):
@@ -25,11 +29,12 @@ class DeadReLU(Rule):
     stochastic: it happens in some initializations and not in others.
 
     Measured
-    Dead fraction of each ReLU layer after the probe (≥ 50 %, or a whole layer) in runs whose
-    loss stalled (the last half of the probe cut it by less than 30 %) above 10 % of the
-    trivial baseline; runs that fit or keep improving despite dead units are not flagged, nor
-    partly dead layers whose probed fixes do not help, nor units that only a smaller learning
-    rate keeps alive (a learning-rate finding) or that symmetric initial weights kill (DD601).
+    Dead fraction of each ReLU layer after the probe (≥ {dead:.0%}, or a whole layer) in runs
+    whose loss stopped falling (it ends at {STILL_FALLING:g}× its mid-probe value or above)
+    above {floor:.0%} of the trivial baseline; runs that fit or keep improving despite dead
+    units are not flagged, nor partly dead layers whose probed fixes do not help, nor units that
+    only a smaller learning rate keeps alive (a learning-rate finding) or that symmetric initial
+    weights kill (DD601).
     An error when most seeds die, a warning when some do.
 
     Fix
@@ -41,16 +46,18 @@ class DeadReLU(Rule):
     name = "dead-relu-units"
     category = "dead-units"
     severity = Severity.ERROR
-
-    dead = 0.5
-    stalled = 0.1
+    severities = (Severity.WARNING, Severity.ERROR)
+    options = (
+        Option("dead", float, 0.5, (0, 1), "fraction of a layer's units dead on every sample"),
+        Option("floor", float, 0.1, (0, 1), "relative final loss above which a run has not fit"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
         hits = []
         for run in runs:
             rel = relative_final(m, run)
-            if rel <= self.stalled or not math.isfinite(rel) or not stalled(run):  # fits, diverged or still falling
+            if rel <= self.floor or not math.isfinite(rel) or not stopped_falling(run):  # fits, diverged or falling
                 continue
             if any(t.init.get("identical_units") for t in run.layers):
                 continue  # symmetric initial weights kill the units: DD601's root cause
@@ -70,15 +77,15 @@ class DeadReLU(Rule):
                          "keras.layers.Dense(units, activation='leaky_relu', kernel_initializer='he_normal')", seeds),
             measured_fix(m, "default_init", "use He initialization",
                          "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
-            measured_fix(m, "lr_div10", "lower the learning rate ×10", lr_change(m, 0.1), seeds),
+            measured_fix(m, "lr_div10", "lower the learning rate ×10", lr_change(m, LR_DOWN), seeds),
         ]
-        if refuted(fixes) and fraction < 1.0:
+        if refuted(fixes) and fraction < WHOLE_LAYER:
             return []  # some units died, but reviving them does not help: not the cause
-        if fixes[2].verified and all(probed(f) and not f.verified for f in fixes[:2]):
+        if fixes[2].verified and all(f.probed and not f.verified for f in fixes[:2]):
             return []  # only a smaller step revives them: the learning rate kills them (DD301, DD303)
         return [self.finding(
-            f"{'All' if fraction >= 1.0 else f'{fraction:.0%} of the'} units of {layer} died (zero output for "
-            f"every sample) and training stalled at {fmt(worst[1])}× a constant prediction's loss.",
+            f"{'All' if fraction >= WHOLE_LAYER else f'{fraction:.0%} of the'} units of {layer} died (zero output "
+            f"for every sample) and training stalled at {format_number(worst[1])}× a constant prediction's loss.",
             {"dead_fraction_final": {f"seed {r.seed}": d for r, _, d, _ in hits},
              "dead_fraction_at_init": {f"seed {r.seed}": d for r, _, _, d in hits},
              "relative_final_loss": [rel for _, rel, _, _ in hits], "threshold": self.dead},
@@ -101,10 +108,10 @@ class SaturatedActivations(Rule):
 
     Measured
     Largest saturated fraction of a hidden sigmoid/tanh layer (a confident output layer sits in
-    its tails by design), median over the probe's record steps
-    (≥ 30 %), in runs that did not fit (final loss above 1 % of the trivial baseline); reported
-    when standardized inputs, ReLU or BatchNormalization, probed at the same budget, end at
-    least 2× lower.
+    its tails by design), median over the probe's record steps (≥ {saturated:.0%}), in most
+    seeds, in runs that did not fit (final loss above {floor:.0%} of the trivial baseline);
+    reported when standardized inputs, ReLU or BatchNormalization, probed at the same budget,
+    end at least {VERIFIED_GAIN:g}× lower.
 
     Fix
     Standardize the inputs (probed), use ReLU in hidden layers (probed), or add
@@ -116,8 +123,10 @@ class SaturatedActivations(Rule):
     category = "saturated-activations"
     severity = Severity.WARNING
 
-    saturated = 0.3
-    floor = 0.01
+    options = (
+        Option("saturated", float, 0.3, (0, 1), "fraction of a layer's outputs in the flat tails"),
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")

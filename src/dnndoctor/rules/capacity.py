@@ -8,8 +8,11 @@ import math
 import numpy as np
 
 from ..findings import Finding, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from .base import Rule, by_seed, fmt, majority, measured_fix, relative_final, seeds_phrase
+from ..runstats import FITS, TINY, by_seed, majority, relative_final
+from .fixes import measured_fix
+from .rule import Option, Rule
 
 
 class UnderCapacity(Rule):
@@ -25,10 +28,11 @@ class UnderCapacity(Rule):
     does: the loss settles at a floor set by the architecture (high bias).
 
     Measured
-    Final relative loss of the setup (> 1 % of the trivial baseline) against the wider copy's
-    (at least 5× lower in most seeds) and the best learning-rate variant's (the wider copy at
-    least 3× lower than it too, so the learning rate is not the cause). Whether the model can
-    overfit one small batch is given as evidence.
+    Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against the wider
+    copy's (at least {gain:g}× lower in most seeds) and the best learning-rate variant's (the
+    wider copy at least {over_lr:g}× lower than it too, so the learning rate is not the cause).
+    Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
+    prediction's loss) is given as evidence.
 
     Fix
     Widen the hidden layers (4×, at least 32, is probed) or add a layer.
@@ -40,9 +44,12 @@ class UnderCapacity(Rule):
     severity = Severity.WARNING
     needs = ("wider",)
 
-    floor = 0.01
-    gain = 5.0
-    over_lr = 3.0
+    options = (
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        Option("gain", float, 5.0, (1, math.inf), "how many times lower the wider copy must end"),
+        Option("over_lr", float, 3.0, (1, math.inf), "how many times lower than the best learning-rate "
+                                                     "variant the wider copy must end"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         base, wide = by_seed(m, "baseline"), by_seed(m, "wider")
@@ -58,16 +65,16 @@ class UnderCapacity(Rule):
             return []
         variant = m.variant("wider")
         fix = measured_fix(m, "wider", f"widen the hidden layers ({variant.change})",
-                           "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer", seeds, factor=self.gain)
+                           "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer", seeds, gain=self.gain)
         rels = [relative_final(m, base[s]) for s in seeds]
         wides = [relative_final(m, wide[s]) for s in seeds]
         hidden = [layer.name for layer in m.model.layers[:-1] if layer.units]
         return [self.finding(
-            f"The model lacks capacity: it ends at {fmt(float(np.median(rels)))}× a constant prediction's "
-            f"loss, while a wider copy reaches {fmt(float(np.median(wides)))}× and no learning-rate "
+            f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
+            f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no learning-rate "
             "change comes close.",
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
-             "widths": variant.change, "overfits_one_batch": [v < 0.01 for v in m.overfit_relative_loss]},
+             "widths": variant.change, "overfits_one_batch": [v < FITS for v in m.overfit_relative_loss]},
             layers=hidden, seeds=seeds_phrase(len(seeds), len(base)), fixes=[fix])]
 
 
@@ -83,8 +90,8 @@ class RegularizationDominates(Rule):
     instead of fitting the data: the model behaves as if it had far fewer units.
 
     Measured
-    Regularization loss ÷ total probe-batch loss after the probe (≥ 50 %) in most seeds, with
-    the final relative loss above 1 % of the trivial baseline.
+    Regularization loss ÷ total probe-batch loss after the probe (≥ {share:.0%}) in most seeds,
+    with the final relative loss above {floor:.0%} of the trivial baseline.
 
     Fix
     Reduce the regularization factor (for example L2(1e-4) instead of L2(1e-2)).
@@ -95,8 +102,10 @@ class RegularizationDominates(Rule):
     category = "under-capacity"
     severity = Severity.WARNING
 
-    share = 0.5
-    floor = 0.01
+    options = (
+        Option("share", float, 0.5, (0, 1), "fraction of the final loss that is the weight penalty"),
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -109,7 +118,8 @@ class RegularizationDominates(Rule):
         if not majority(len(shares), len(runs)):
             return []
         return [self.finding(
-            f"Regularization dominates: {fmt(float(np.median(list(shares.values()))) * 100)} % of the final loss "
+            f"Regularization dominates: {format_number(float(np.median(list(shares.values()))) * 100)} % of the "
+            "final loss "
             "is the weight penalty, not the data.",
             {"regularization_share": shares, "threshold": self.share},
             seeds=seeds_phrase(len(shares), len(runs)))]
@@ -127,8 +137,8 @@ class GeneralizationGap(Rule):
     memorizes the training set. It matters when the goal is accuracy on new data.
 
     Measured
-    Validation loss ÷ training probe-batch loss after the probe (≥ 2) with the validation loss
-    above 5 % of the trivial baseline, in most seeds. Reported as information.
+    Validation loss ÷ training probe-batch loss after the probe (≥ {ratio:g}) with the validation
+    loss above {floor:.0%} of the trivial baseline, in most seeds. Reported as information.
 
     Fix
     Add data, regularization (dropout, weight decay) or early stopping; or use a smaller model.
@@ -139,8 +149,10 @@ class GeneralizationGap(Rule):
     category = "generalization-gap"
     severity = Severity.INFO
 
-    ratio = 2.0
-    floor = 0.05
+    options = (
+        Option("ratio", float, 2.0, (1, math.inf), "validation ÷ training loss that counts as a gap"),
+        Option("floor", float, 0.05, (0, 1), "relative validation loss above which a gap matters"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -149,12 +161,12 @@ class GeneralizationGap(Rule):
             train = run.eval_losses[-1] if run.eval_losses else None
             if run.val_loss is None or not train or not math.isfinite(train):
                 continue
-            if run.val_loss >= self.ratio * max(train, 1e-12) and run.val_loss > self.floor * m.baseline_loss:
-                gaps[run.seed] = run.val_loss / max(train, 1e-12)
+            if run.val_loss >= self.ratio * max(train, TINY) and run.val_loss > self.floor * m.baseline_loss:
+                gaps[run.seed] = run.val_loss / max(train, TINY)
         if not majority(len(gaps), len(runs)):
             return []
         return [self.finding(
-            f"Generalization gap: the validation loss is {fmt(float(np.median(list(gaps.values()))))}× the "
+            f"Generalization gap: the validation loss is {format_number(float(np.median(list(gaps.values()))))}× the "
             "training loss. The optimizer works; the model memorizes.",
             {"validation_over_training": gaps, "threshold": self.ratio},
             seeds=seeds_phrase(len(gaps), len(runs)))]

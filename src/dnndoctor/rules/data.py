@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from ..findings import Finding, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from .base import Rule, fmt, impaired, majority, measured_fix, refuted, seeds_phrase
+from ..runstats import impaired, majority
+from .fixes import measured_fix, refuted
+from .rule import Option, Rule
 
 BOUNDS = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0),
-          "relu": (0.0, float("inf")), "softplus": (0.0, float("inf")), "relu6": (0.0, 6.0)}
+          "relu": (0.0, math.inf), "softplus": (0.0, math.inf), "relu6": (0.0, 6.0)}
+TOLERANCE = Option("tolerance", float, 0.01, (0, 1), "fraction of the output range the targets may pass it by")
 
 
 def output_bounds(m: Measurements) -> tuple[float, float] | None:
@@ -22,7 +28,7 @@ def bounded_regression(m: Measurements, tolerance: float) -> tuple[float, float,
     if m.profile is None or bounds is None or m.model.loss_kind != "regression":
         return None
     low, high = bounds
-    return low, high, tolerance * max(1.0, high - low if high != float("inf") else 1.0)
+    return low, high, tolerance * max(1.0, high - low if high != math.inf else 1.0)
 
 
 class UnscaledInputs(Rule):
@@ -38,10 +44,10 @@ class UnscaledInputs(Rule):
     different effective learning rates.
 
     Measured
-    Largest |mean| or standard deviation of a feature (> 5), or the ratio of the largest to
-    the smallest standard deviation (> 100), in a model that does not fit (final loss above 1 %
-    of the trivial baseline in most seeds); reported when standardized inputs end at least 2×
-    lower at the same budget.
+    Largest |mean| or standard deviation of a feature (> {scale:g}), or the ratio of the largest
+    to the smallest standard deviation (> {spread:g}), in a model that does not fit (final loss
+    above {FITS:.0%} of the trivial baseline in most seeds); reported unless standardized inputs,
+    probed at the same budget, fail to end at least {VERIFIED_GAIN:g}× lower.
 
     Fix
     Standardize the inputs (probed) with statistics of the training set, or add a
@@ -53,15 +59,17 @@ class UnscaledInputs(Rule):
     category = "unscaled-inputs"
     severity = Severity.WARNING
 
-    scale = 5.0
-    spread = 100.0
+    options = (
+        Option("scale", float, 5.0, (0, math.inf), "largest |mean| or std of a feature that counts as unscaled"),
+        Option("spread", float, 100.0, (1, math.inf), "largest ÷ smallest feature std that counts as unscaled"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
-        p = m.profile
-        if p is None:
+        data = m.profile
+        if data is None:
             return []
-        spread = p.x_std_max / p.x_std_min if p.x_std_min > 0 else float("inf")
-        offset = max(p.x_mean_abs_max, p.x_std_max)
+        spread = data.x_std_max / data.x_std_min if data.x_std_min > 0 else math.inf
+        offset = max(data.x_mean_abs_max, data.x_std_max)
         if offset <= self.scale and spread <= self.spread:
             return []
         runs, seeds = m.runs_of("baseline"), impaired(m)
@@ -72,9 +80,9 @@ class UnscaledInputs(Rule):
         if refuted([fix]):
             return []
         return [self.finding(
-            f"Inputs are not standardized: features reach |mean| or std {fmt(offset)}"
-            + (f", with scales {fmt(spread)}× apart" if spread > self.spread else "") + ".",
-            {"largest_feature_mean_or_std": offset, "std_spread": spread, "x_max_abs": p.x_max_abs,
+            f"Inputs are not standardized: features reach |mean| or std {format_number(offset)}"
+            + (f", with scales {format_number(spread)}× apart" if spread > self.spread else "") + ".",
+            {"largest_feature_mean_or_std": offset, "std_spread": spread, "x_max_abs": data.x_max_abs,
              "threshold": {"scale": self.scale, "spread": self.spread}},
             seeds=seeds_phrase(len(seeds), len(runs)), fixes=[fix])]
 
@@ -92,9 +100,9 @@ class UnscaledTargets(Rule):
     same factor.
 
     Measured
-    max(|mean|, std) of the targets (> 100) in a model that does not fit (final loss above 1 %
-    of the trivial baseline in most seeds); reported when standardized targets end at least 2×
-    lower relative to their own baseline.
+    max(|mean|, std) of the targets (> {scale:g}) in a model that does not fit (final loss above
+    {FITS:.0%} of the trivial baseline in most seeds); reported unless standardized targets fail
+    to end at least {VERIFIED_GAIN:g}× lower relative to their own baseline.
 
     Fix
     Standardize the targets (probed) and invert the scaling at prediction time.
@@ -105,11 +113,12 @@ class UnscaledTargets(Rule):
     category = "unscaled-targets"
     severity = Severity.WARNING
 
-    scale = 100.0
+    options = (Option("scale", float, 100.0, (0, math.inf), "max(|mean|, std) of the targets that counts as "
+                                                            "unscaled"),)
 
     def check(self, m: Measurements) -> list[Finding]:
-        p = m.profile
-        if p is None or m.model.loss_kind != "regression" or max(abs(p.y_mean), p.y_std) <= self.scale:
+        data = m.profile
+        if data is None or m.model.loss_kind != "regression" or max(abs(data.y_mean), data.y_std) <= self.scale:
             return []
         if output_bounds(m) is not None:
             return []  # a bounded output is DD512's or DD521's case
@@ -121,8 +130,9 @@ class UnscaledTargets(Rule):
         if refuted([fix]):
             return []
         return [self.finding(
-            f"Targets are unscaled: mean {fmt(p.y_mean)}, std {fmt(p.y_std)}, while the output starts near 0 ± 1.",
-            {"y_mean": p.y_mean, "y_std": p.y_std, "threshold": self.scale},
+            f"Targets are unscaled: mean {format_number(data.y_mean)}, std {format_number(data.y_std)}, while the "
+            "output starts near 0 ± 1.",
+            {"y_mean": data.y_mean, "y_std": data.y_std, "threshold": self.scale},
             seeds=seeds_phrase(len(seeds), len(runs)), fixes=[fix])]
 
 
@@ -139,7 +149,8 @@ class TargetsBeyondOutputRange(Rule):
     the output units saturate trying.
 
     Measured
-    Target minimum and maximum against the output range (more than 1 % beyond it). An error:
+    Target minimum and maximum against the output range (beyond it by more than
+    {tolerance:.0%} of its width). An error:
     the fault holds whatever the optimizer does. Rescaled targets and a linear output are probed.
 
     Fix
@@ -151,14 +162,14 @@ class TargetsBeyondOutputRange(Rule):
     category = "unscaled-targets"
     severity = Severity.ERROR
 
-    tolerance = 0.01
+    options = (TOLERANCE,)
 
     def check(self, m: Measurements) -> list[Finding]:
-        p, bounded = m.profile, bounded_regression(m, self.tolerance)
+        data, bounded = m.profile, bounded_regression(m, self.tolerance)
         if bounded is None:
             return []
         low, high, margin = bounded
-        if p.y_min < low - margin or p.y_max <= high + margin:
+        if data.y_min < low - margin or data.y_max <= high + margin:
             return []  # negative targets under a non-negative output are DD521's case
         seeds = [r.seed for r in m.runs_of("baseline")]
         fixes = [measured_fix(m, "rescale_y", "rescale the targets to [0, 1]",
@@ -166,6 +177,7 @@ class TargetsBeyondOutputRange(Rule):
                  measured_fix(m, "linear_output", "use a linear output layer",
                               "keras.layers.Dense(units, activation='linear')  # the output layer", seeds)]
         return [self.finding(
-            f"Targets reach {fmt(p.y_max)}, beyond the {m.model.output_activation} output's maximum {fmt(high)}.",
-            {"y_min": p.y_min, "y_max": p.y_max, "output_range": [low, high]},
+            f"Targets reach {format_number(data.y_max)}, beyond the {m.model.output_activation} output's maximum "
+            f"{format_number(high)}.",
+            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
             layers=[m.model.layers[-1].name], seeds=None, fixes=fixes)]

@@ -7,9 +7,14 @@ import math
 import numpy as np
 
 from ..findings import Finding, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements, ProbeRun
-from .base import (Rule, clip_fix, first_nonfinite_step, fmt, majority, measured_fix, refuted, relative_final,
-                   seeds_phrase)
+from ..runstats import HEAD_STEPS, first_nonfinite_step, majority, relative_final
+from .activations import WHOLE_LAYER
+from .fixes import VERIFIED_GAIN, clip_fix, measured_fix, refuted
+from .rule import Option, Rule
+
+NONFINITE_STANDIN = 1e12  # a non-finite relative loss, compared as this large finite number
 
 
 def attenuation(run: ProbeRun) -> tuple[float, str, str] | None:
@@ -30,7 +35,8 @@ def attenuation(run: ProbeRun) -> tuple[float, str, str] | None:
 
 
 def has_dead_layer(run: ProbeRun) -> bool:
-    return any(t.dead_fraction and (t.dead_fraction[-1] or 0) >= 1.0 for t in run.layers)
+    """Whether a whole layer ends the probe dead."""
+    return any(t.dead_fraction and (t.dead_fraction[-1] or 0) >= WHOLE_LAYER for t in run.layers)
 
 
 class VanishingGradients(Rule):
@@ -47,10 +53,12 @@ class VanishingGradients(Rule):
 
     Measured
     Median over the probe of RMS gradient (first layer) ÷ RMS gradient (largest layer): below
-    0.1 in networks of at least 4 trainable layers, below 0.01 in shallower ones (where a
-    tenfold attenuation is ordinary), in runs that did not fit (final loss above 1 % of the trivial baseline) and have no
-    dead layer (DD201 covers those). An error when training stalled (above 50 %), a warning
-    otherwise. Not reported when ReLU and BatchNormalization were both probed and neither helped.
+    {threshold:g} in networks of at least {deep} trainable layers, below {shallow_threshold:g} in
+    shallower ones (where a tenfold attenuation is ordinary), in most seeds, in runs that did not
+    fit (final loss above {floor:.0%} of the trivial baseline) and have no dead layer (DD201 covers
+    those). An error when training barely moved (median relative final loss above
+    {error_above:g}), a warning otherwise. Not reported when ReLU and BatchNormalization were both
+    probed and neither helped.
 
     Fix
     Use ReLU-family activations in hidden layers (probed), add BatchNormalization (probed), use
@@ -61,11 +69,14 @@ class VanishingGradients(Rule):
     name = "vanishing-gradients"
     category = "vanishing-gradients"
     severity = Severity.WARNING
-
-    threshold = 0.1
-    shallow_threshold = 0.01
-    deep = 4
-    floor = 0.01
+    severities = (Severity.WARNING, Severity.ERROR)
+    options = (
+        Option("threshold", float, 0.1, (0, 1), "attenuation below which a deep network's gradients vanish"),
+        Option("shallow_threshold", float, 0.01, (0, 1), "attenuation below which a shallow network's vanish"),
+        Option("deep", int, 4, (2, 1000), "trainable layers from which a network counts as deep"),
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -90,14 +101,14 @@ class VanishingGradients(Rule):
             return []
         ratio = float(np.median([h[2][0] for h in hits]))
         first, top = hits[0][2][1], hits[0][2][2]
-        stalled = float(np.median([h[1] for h in hits]))
-        severity = Severity.ERROR if stalled > 0.5 and math.isfinite(stalled) else Severity.WARNING
+        median_relative = float(np.median([h[1] for h in hits]))
+        barely_moved = median_relative > self.error_above and math.isfinite(median_relative)
         return [self.finding(
-            f"Gradients vanish: {first} receives {fmt(ratio)}× the gradient of {top}, and the loss ends "
-            f"at {fmt(stalled)}× a constant prediction's.",
+            f"Gradients vanish: {first} receives {format_number(ratio)}× the gradient of {top}, and the loss "
+            f"ends at {format_number(median_relative)}× a constant prediction's.",
             {"gradient_attenuation": [h[2][0] for h in hits], "threshold": hits[0][3],
              "relative_final_loss": [h[1] for h in hits]},
-            severity=severity, layers=[first, top], seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
+            severity=Severity.ERROR if barely_moved else Severity.WARNING, layers=[first, top], seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
 
 
 def growth(run: ProbeRun) -> tuple[float, str] | None:
@@ -127,9 +138,10 @@ class ExplodingGradients(Rule):
     loss turns into NaN or wanders far from any minimum.
 
     Measured
-    Peak ÷ initial gradient norm of the worst layer (≥ 100, or non-finite) with the final loss
-    above the initial one; reported when gradient clipping or a standard initialization,
-    probed at the same budget, ends at least 2× lower.
+    Peak ÷ initial gradient norm of the worst layer (≥ {threshold:g}, or non-finite) with the
+    final loss above the initial one, in most seeds, unless the learning rate ÷10 ends at least
+    {VERIFIED_GAIN:g}× lower; reported when gradient clipping or a standard initialization,
+    probed at the same budget, ends at least {VERIFIED_GAIN:g}× lower.
 
     Fix
     Clip gradients (`clipnorm=1.0`, probed), use a standard initialization (probed), or add
@@ -141,7 +153,8 @@ class ExplodingGradients(Rule):
     category = "exploding-gradients"
     severity = Severity.ERROR
 
-    threshold = 100.0
+    options = (Option("threshold", float, 100.0, (1, math.inf), "growth of a layer's gradient norm that counts "
+                      "as exploding"),)
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -149,10 +162,11 @@ class ExplodingGradients(Rule):
         hits = []
         for run in runs:
             grown = growth(run)
-            head = [v for v in run.losses[:10] if v is not None and math.isfinite(v)]
+            head = [v for v in run.losses[:HEAD_STEPS] if v is not None and math.isfinite(v)]
             rel = relative_final(m, run)
             worse = not math.isfinite(rel) or (head and rel * m.baseline_loss > float(np.mean(head)))
-            rescued = run.seed in lower and relative_final(m, lower[run.seed]) * 2 <= min(rel, 1e12)
+            rescued = (run.seed in lower
+                       and relative_final(m, lower[run.seed]) * VERIFIED_GAIN <= min(rel, NONFINITE_STANDIN))
             if grown and grown[0] >= self.threshold and worse and not rescued:
                 hits.append((run, grown))
         if not majority(len(hits), len(runs)):
@@ -165,7 +179,7 @@ class ExplodingGradients(Rule):
             return []
         layer = hits[0][1][1]
         return [self.finding(
-            f"Gradients explode: the gradient norm of {layer} grows {fmt(hits[0][1][0])}× during the probe "
+            f"Gradients explode: the gradient norm of {layer} grows {format_number(hits[0][1][0])}× during the probe "
             "and the loss ends above where it started.",
             {"gradient_growth": [g[0] for _, g in hits], "threshold": self.threshold,
              "relative_final_loss": [relative_final(m, r) for r, _ in hits]},
@@ -198,6 +212,7 @@ class NonFiniteValues(Rule):
     name = "non-finite-values"
     category = "non-finite"
     severity = Severity.ERROR
+    severities = (Severity.WARNING, Severity.ERROR)
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")

@@ -7,8 +7,11 @@ import math
 import numpy as np
 
 from ..findings import Finding, Fix, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from .base import Rule, fmt, impaired, majority, measured_fix, refuted, seeds_phrase
+from ..runstats import TINY, impaired, majority
+from .fixes import measured_fix, refuted
+from .rule import Option, Rule
 
 
 def _init_stats(m: Measurements) -> dict[str, list[dict]]:
@@ -75,10 +78,10 @@ class OversizedInitialization(Rule):
     the first steps are spent undoing the initialization, when they do not diverge outright.
 
     Measured
-    Kernel RMS ÷ Glorot RMS (> 5) in some layer, or initial loss ÷ expected initial loss
-    (> 10), in a model that does not fit (final loss above 1 % of the trivial baseline in most
-    seeds); reported when a standard initialization, probed at the same budget, ends at least
-    2× lower.
+    Kernel RMS ÷ Glorot RMS (> {scale:g}) in some layer, or initial loss ÷ expected initial loss
+    (> {loss_ratio:g}), in a model that does not fit (final loss above {FITS:.0%} of the trivial
+    baseline in most seeds); reported unless a standard initialization, probed at the same
+    budget, fails to end at least {VERIFIED_GAIN:g}× lower.
 
     Fix
     Use `glorot_uniform` or `he_normal` (probed); for custom initializers, scale by
@@ -90,11 +93,14 @@ class OversizedInitialization(Rule):
     category = "bad-initialization"
     severity = Severity.WARNING
 
-    scale = 5.0
-    loss_ratio = 10.0
+    options = (
+        Option("scale", float, 5.0, (1, math.inf), "initial kernel RMS ÷ Glorot RMS that counts as oversized"),
+        Option("loss_ratio", float, 10.0, (1, math.inf), "initial ÷ expected initial loss that counts as "
+                                                         "oversized"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
-        ratios = {name: float(np.median([s["kernel_rms"] / max(s["glorot_rms"], 1e-12) for s in stats]))
+        ratios = {name: float(np.median([s["kernel_rms"] / max(s["glorot_rms"], TINY) for s in stats]))
                   for name, stats in _init_stats(m).items()}
         oversized = {name: r for name, r in ratios.items() if r > self.scale}
         runs = m.runs_of("baseline")
@@ -111,8 +117,8 @@ class OversizedInitialization(Rule):
         if refuted([fix]):
             return []
         what = (f"{', '.join(oversized)} start{'s' * (len(oversized) == 1)} with weights "
-                f"{fmt(max(oversized.values()))}× the Glorot scale" if oversized else
-                f"the loss at initialization is {fmt(loss_ratio)}× the expected {fmt(expected)}")
+                f"{format_number(max(oversized.values()))}× the Glorot scale" if oversized else
+                f"the loss at initialization is {format_number(loss_ratio)}× the expected {format_number(expected)}")
         return [self.finding(
             f"Oversized initialization: {what}.",
             {"kernel_rms_over_glorot": ratios, "initial_loss": start, "expected_initial_loss": expected,
@@ -133,8 +139,8 @@ class OutputBiasOffPrior(Rule):
     with imbalanced classes or offset targets it can dominate a short training.
 
     Measured
-    Expected initial loss ÷ trivial baseline loss (> 10) with the final loss above 1 % of the
-    trivial baseline in most seeds. Reported as information.
+    Expected initial loss ÷ trivial baseline loss (> {ratio:g}) with the final loss above
+    {FITS:.0%} of the trivial baseline in most seeds. Reported as information.
 
     Fix
     Initialize the output bias at the target mean (regression) or at log(prior) (classes).
@@ -145,11 +151,12 @@ class OutputBiasOffPrior(Rule):
     category = "bad-initialization"
     severity = Severity.INFO
 
-    ratio = 10.0
+    options = (Option("ratio", float, 10.0, (1, math.inf), "expected initial ÷ constant prediction's loss that "
+                                                           "counts as far off"),)
 
     def check(self, m: Measurements) -> list[Finding]:
         expected = m.initial_loss_expected
-        if not expected or expected <= self.ratio * max(m.baseline_loss, 1e-12):
+        if not expected or expected <= self.ratio * max(m.baseline_loss, TINY):
             return []
         runs, seeds = m.runs_of("baseline"), impaired(m)
         if not majority(len(seeds), len(runs)):
@@ -158,8 +165,8 @@ class OutputBiasOffPrior(Rule):
                 if m.model.loss_kind == "regression" else
                 "keras.layers.Dense(units, bias_initializer=keras.initializers.Constant(np.log(prior)))")
         return [self.finding(
-            f"The output starts far from the data: a constant prediction's loss is {fmt(m.baseline_loss)}, "
-            f"{fmt(expected / m.baseline_loss)}× below the expected loss at initialization.",
+            f"The output starts far from the data: a constant prediction's loss is {format_number(m.baseline_loss)}, "
+            f"{format_number(expected / m.baseline_loss)}× below the expected loss at initialization.",
             {"expected_initial_loss": expected, "baseline_loss": m.baseline_loss, "threshold": self.ratio},
             seeds=seeds_phrase(len(seeds), len(runs)),
             fixes=[Fix("initialize the output bias at the mean or prior", code)])]

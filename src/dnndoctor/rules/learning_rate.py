@@ -7,13 +7,20 @@ import math
 import numpy as np
 
 from ..findings import Finding, Fix, Severity
+from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from .base import (Rule, clip_fix, by_seed, first_nonfinite_step, fmt, initial_loss, lr_change, lr_text, majority,
-                   measured_fix, refuted, relative_final, seeds_phrase)
+from ..runstats import TINY, TRIVIAL, by_seed, first_nonfinite_step, initial_loss, majority, relative_final
+from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
+from .rule import Option, Rule
+
+HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 
 
-def _lower_lr(m: Measurements, seeds: list[int]) -> Fix:
-    return measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1), seeds)
+def _lower_lr(m: Measurements, seeds: list[int], gain: float | None = None) -> Fix:
+    """Learning rate ÷10, backed by the lr_div10 probe (verified at ``gain``, default the usual one)."""
+    extra = {} if gain is None else {"gain": gain}
+    return measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, LR_DOWN)}", lr_change(m, LR_DOWN),
+                        seeds, **extra)
 
 
 def _suggested_lr(m: Measurements, seeds: list[int]) -> Fix:
@@ -32,7 +39,7 @@ def _suggested(m: Measurements) -> float | None:
 def diverged(m: Measurements, run) -> bool:
     """The run went non-finite, or ended above both its start and a constant prediction."""
     rel = relative_final(m, run)
-    return not math.isfinite(rel) or (rel > 1.0 and rel * m.baseline_loss > initial_loss(run))
+    return not math.isfinite(rel) or (rel > TRIVIAL and rel * m.baseline_loss > initial_loss(run))
 
 
 class DivergingLoss(Rule):
@@ -49,8 +56,8 @@ class DivergingLoss(Rule):
 
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
-    non-finite step; confirmed when the learning rate ÷10 ends at least 2× lower. An error when
-    most seeds diverge, a warning when some do.
+    non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion) ends
+    at least {VERIFIED_GAIN:g}× lower. An error when most seeds diverge, a warning when some do.
 
     Fix
     Lower the learning rate (÷10 and the LR range test's suggestion are probed), or clip
@@ -61,6 +68,7 @@ class DivergingLoss(Rule):
     name = "diverging-loss"
     category = "learning-rate-too-high"
     severity = Severity.ERROR
+    severities = (Severity.WARNING, Severity.ERROR)
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -82,7 +90,7 @@ class DivergingLoss(Rule):
         if nonfinite:
             evidence["first_nonfinite_step"] = min(nonfinite)
         what = (f"the loss became non-finite at step {min(nonfinite)}" if nonfinite else
-                f"the loss ended at {fmt(float(np.median(evidence['relative_final_loss'])))}× the "
+                f"the loss ended at {format_number(float(np.median(evidence['relative_final_loss'])))}× the "
                 "loss of a constant prediction, above where it started")
         rate = f" at learning rate {m.model.learning_rate:.3g}" if m.model.learning_rate else ""
         return [self.finding(f"Training diverges{rate}: {what}.", evidence,
@@ -104,9 +112,9 @@ class OscillatingLoss(Rule):
     oscillates and ends far above the best point the model already found.
 
     Measured
-    Final probe-batch loss ÷ minimum probe-batch loss (> 10) with the final relative loss above
-    1 % of the trivial baseline; a fix (learning rate ÷10, or momentum 0.9) must end at least
-    2× lower in most seeds.
+    Final probe-batch loss ÷ minimum probe-batch loss (> {bounce:g}) with the final relative loss
+    above {floor:.0%} of the trivial baseline; a fix (learning rate ÷10, or momentum 0.9 when the
+    momentum is {HEAVY_MOMENTUM:g} or more) must end at least {VERIFIED_GAIN:g}× lower in most seeds.
 
     Fix
     Lower the learning rate (÷10 is probed), decay it with a schedule, or lower the momentum.
@@ -117,8 +125,10 @@ class OscillatingLoss(Rule):
     category = "learning-rate-too-high"
     severity = Severity.WARNING
 
-    bounce = 10.0
-    floor = 0.01
+    options = (
+        Option("bounce", float, 10.0, (1, math.inf), "final ÷ lowest probe-batch loss that counts as a bounce"),
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
@@ -126,22 +136,22 @@ class OscillatingLoss(Rule):
         for run in runs:
             rel = relative_final(m, run)
             evals = [v for v in run.eval_losses if v is not None and math.isfinite(v)]
-            if not math.isfinite(rel) or rel > 1.0 or not evals:
+            if not math.isfinite(rel) or rel > TRIVIAL or not evals:
                 continue
             lowest = min(evals)
-            if rel > self.floor and rel * m.baseline_loss > self.bounce * max(lowest, 1e-12):
+            if rel > self.floor and rel * m.baseline_loss > self.bounce * max(lowest, TINY):
                 bouncing.append((run, lowest))
         if not bouncing:
             return []
         seeds = [r.seed for r, _ in bouncing]
         fixes = [_lower_lr(m, seeds)]
-        if (m.model.optimizer_config.get("momentum") or 0) >= 0.95:
+        if (m.model.optimizer_config.get("momentum") or 0) >= HEAVY_MOMENTUM:
             fixes.append(measured_fix(m, "momentum_0.9", "lower the momentum to 0.9", "momentum=0.9", seeds))
         if not any(f.verified for f in fixes):
             return []
-        ratios = [relative_final(m, r) * m.baseline_loss / max(low, 1e-12) for r, low in bouncing]
+        ratios = [relative_final(m, r) * m.baseline_loss / max(low, TINY) for r, low in bouncing]
         return [self.finding(
-            f"The loss oscillates: it ends {fmt(float(np.median(ratios)))}× above the lowest value it "
+            f"The loss oscillates: it ends {format_number(float(np.median(ratios)))}× above the lowest value it "
             "reached, and a smaller step ends lower.",
             {"final_over_minimum": ratios, "threshold": self.bounce,
              "relative_final_loss": [relative_final(m, r) for r, _ in bouncing]},
@@ -162,8 +172,8 @@ class NoisyLoss(Rule):
     batch to batch.
 
     Measured
-    Final relative loss of the setup (above 0.5 % of the trivial baseline) against that of a
-    smaller learning rate (at least 2× lower) in most seeds.
+    Final relative loss of the setup (above {floor:.1%} of the trivial baseline) against that of
+    a smaller learning rate (at least {gain:g}× lower) in most seeds, when no seed diverges.
 
     Fix
     Lower the learning rate (÷10 and the range test's suggestion are probed), or decay it over
@@ -176,8 +186,10 @@ class NoisyLoss(Rule):
     severity = Severity.WARNING
     needs = ("lr_div10",)
 
-    floor = 0.005
-    gain = 2.0
+    options = (
+        Option("floor", float, 0.005, (0, 1), "relative final loss above which a run has not fit"),
+        Option("gain", float, 2.0, (1, math.inf), "how many times lower a smaller rate must end"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         base, lower = by_seed(m, "baseline"), by_seed(m, "lr_div10")
@@ -188,16 +200,15 @@ class NoisyLoss(Rule):
                  and any(s in v and relative_final(m, v[s]) * self.gain <= relative_final(m, run) for v in smaller)]
         if not majority(len(seeds), len(base)) or any(diverged(m, r) for r in base.values()):
             return []
-        fixes = [measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, 0.1)}", lr_change(m, 0.1),
-                              seeds, factor=self.gain)]
+        fixes = [_lower_lr(m, seeds, self.gain)]
         if len(smaller) > 1:
             fixes.append(measured_fix(m, "lr_suggested", f"use the LR range test's suggestion {_suggested(m):.3g}",
-                                      f"optimizer.learning_rate = {_suggested(m):.3g}", seeds, factor=self.gain))
+                                      f"optimizer.learning_rate = {_suggested(m):.3g}", seeds, gain=self.gain))
         rels = [relative_final(m, base[s]) for s in seeds]
         lowers = [min(relative_final(m, v[s]) for v in smaller if s in v) for s in seeds]
         return [self.finding(
-            f"The learning rate {lr_text(m, 1)} is too high: the loss ends at {fmt(float(np.median(rels)))}× a "
-            f"constant prediction's, and a smaller rate ends at {fmt(float(np.median(lowers)))}×.",
+            f"The learning rate {lr_text(m, 1)} is too high: the loss ends at {format_number(float(np.median(rels)))}"
+            f"× a constant prediction's, and a smaller rate ends at {format_number(float(np.median(lowers)))}×.",
             {"relative_final_loss": rels, "relative_final_loss_smaller_rate": lowers, "threshold": self.gain,
              "range_test_suggestion": _suggested(m) if m.range_test else None},
             seeds=seeds_phrase(len(seeds), len(base)), fixes=fixes)]
@@ -208,18 +219,18 @@ class SlowProgress(Rule):
 
     What it does
     Compares the compiled setup with the same probe at 10× the learning rate and at the LR
-    range test's suggestion. Fires when one of them ends at least 10× lower in most seeds and
-    the setup is still far from a fit.
+    range test's suggestion. Fires when one of them ends at least {gain:g}× lower in most seeds
+    and the setup is still far from a fit.
 
     Why is this bad?
     Updates are so small against the weights that training needs orders of magnitude more
     steps than necessary; on a budget it looks like a plateau.
 
     Measured
-    Final relative loss of the setup (> 1 % of the trivial baseline) against that of the
-    faster variant (at least 10× lower, and finite), with the update-to-weight ratio per step
-    as evidence (a healthy value is near 1e-3). An error when the setup barely moved (final
-    relative loss > 0.5), a warning otherwise.
+    Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against that of the
+    faster variant (at least {gain:g}× lower, and finite), with the update-to-weight ratio per
+    step as evidence (a healthy value is near 1e-3). An error when the setup barely moved
+    (median relative final loss > {error_above:g}), a warning otherwise.
 
     Fix
     Raise the learning rate (×10 and the range test's suggestion are probed), or use an
@@ -230,10 +241,13 @@ class SlowProgress(Rule):
     name = "slow-progress"
     category = "learning-rate-too-low"
     severity = Severity.WARNING
+    severities = (Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
-
-    floor = 0.01
-    gain = 10.0
+    options = (
+        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        Option("gain", float, 10.0, (1, math.inf), "how many times lower a larger rate must end"),
+        Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         base = by_seed(m, "baseline")
@@ -245,15 +259,15 @@ class SlowProgress(Rule):
                 and any(s in f and relative_final(m, f[s]) * self.gain <= relative_final(m, run) for f in faster)]
         if not majority(len(slow), len(base)):
             return []
-        fixes = [measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, 10)}", lr_change(m, 10), slow,
-                              factor=self.gain)]
+        fixes = [measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, LR_UP)}",
+                              lr_change(m, LR_UP), slow, gain=self.gain)]
         if m.range_test and (_suggested(m) or 0) > (m.model.learning_rate or math.inf):
             fixes.append(_suggested_lr(m, slow))
         rels = [relative_final(m, base[s]) for s in slow]
-        severity = Severity.ERROR if float(np.median(rels)) > 0.5 else Severity.WARNING
+        severity = Severity.ERROR if float(np.median(rels)) > self.error_above else Severity.WARNING
         return [self.finding(
             f"Training is slow at learning rate {lr_text(m, 1)}: after {m.budget.steps} steps the loss is "
-            f"still {fmt(float(np.median(rels)))}× a constant prediction's, and a larger rate ends at least "
+            f"still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends at least "
             f"{self.gain:g}× lower.",
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
              "range_test_suggestion": _suggested(m) if m.range_test else None, "threshold": self.gain},
@@ -264,9 +278,9 @@ class LossPlateau(Rule):
     """The loss stalls early, far above zero, and a better-tuned optimizer escapes the plateau.
 
     What it does
-    Finds runs whose probe-batch loss improved by less than 10 % over the second half of the
-    probe while still above 5 % of the trivial baseline, and probes the LR range test's
-    suggested rate and Adam as ways out.
+    Finds runs whose probe-batch loss stayed flat over the second half of the probe while still
+    above {floor:.0%} of the trivial baseline, and probes the LR range test's suggested rate and
+    Adam as ways out.
 
     Why is this bad?
     Flat regions and saddle points stall gradient descent: the gradient is small, the loss
@@ -274,9 +288,9 @@ class LossPlateau(Rule):
     optimizer often walks off the plateau.
 
     Measured
-    Final ÷ mid-probe probe-batch loss between 0.9 and 1/0.9 (flat, neither falling nor
-    rising) and final relative loss between 0.05 and 1 in most seeds; reported only when a
-    probed fix ends at least 2× lower.
+    Final ÷ mid-probe probe-batch loss between {flat:g} and 1/{flat:g} (flat, neither falling nor
+    rising) and final relative loss between {floor:g} and 1 in most seeds; reported unless every
+    probed fix fails to end at least {VERIFIED_GAIN:g}× lower.
 
     Fix
     Use the learning rate the LR range test suggests, or switch to Adam.
@@ -287,32 +301,35 @@ class LossPlateau(Rule):
     category = "learning-rate-too-low"
     severity = Severity.WARNING
 
-    flat = 0.9
-    floor = 0.05
+    options = (
+        Option("flat", float, 0.9, (0, 1), "final ÷ mid-probe loss above which (and below its inverse) the loss "
+                                           "is flat"),
+        Option("floor", float, 0.05, (0, 1), "relative final loss above which a plateau matters"),
+    )
 
     def check(self, m: Measurements) -> list[Finding]:
         runs = m.runs_of("baseline")
-        stalled = []
+        flat_seeds = []
         for run in runs:
             rel = relative_final(m, run)
             evals = run.eval_losses
             mid = evals[len(evals) // 2] if evals else None
-            if (math.isfinite(rel) and self.floor < rel <= 1.0 and mid and math.isfinite(mid)
+            if (math.isfinite(rel) and self.floor < rel <= TRIVIAL and mid and math.isfinite(mid)
                     and self.flat * mid < rel * m.baseline_loss <= mid / self.flat):
-                stalled.append(run.seed)
-        if not majority(len(stalled), len(runs)):
+                flat_seeds.append(run.seed)
+        if not majority(len(flat_seeds), len(runs)):
             return []
-        fixes = [_suggested_lr(m, stalled),
-                 measured_fix(m, "adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)", stalled)]
+        fixes = [_suggested_lr(m, flat_seeds),
+                 measured_fix(m, "adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)", flat_seeds)]
         if refuted(fixes):
             return []
-        rels = [relative_final(m, r) for r in runs if r.seed in stalled]
+        rels = [relative_final(m, r) for r in runs if r.seed in flat_seeds]
         return [self.finding(
-            f"The loss plateaus at {fmt(float(np.median(rels)))}× a constant prediction's: it improved by less "
-            f"than {1 - self.flat:.0%} over the second half of the probe.",
+            f"The loss plateaus at {format_number(float(np.median(rels)))}× a constant prediction's: it improved by "
+            f"less than {1 - self.flat:.0%} over the second half of the probe.",
             {"relative_final_loss": rels, "threshold": self.flat,
              "range_test_suggestion": _suggested(m) if m.range_test else None},
-            seeds=seeds_phrase(len(stalled), len(runs)), fixes=fixes)]
+            seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)]
 
 
 def _median_update_ratio(run) -> float | None:

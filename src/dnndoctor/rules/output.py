@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ..findings import Finding, Fix, Severity
+from ..formatting import format_number
 from ..measurements import Measurements
-from .base import Rule, fmt, measured_fix, refuted
-from .data import bounded_regression
+from .data import TOLERANCE, bounded_regression
+from .fixes import measured_fix, refuted
+from .rule import Rule
 
 PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
 
@@ -31,8 +33,8 @@ class BoundedOutputRegression(Rule):
     the units pushed against the bound saturate or die.
 
     Measured
-    Target minimum against the output activation's lower bound (beyond it by more than 1 % of
-    the output range). An error. A linear output is probed at the same budget and seeds.
+    Target minimum against the output activation's lower bound (beyond it by more than
+    {tolerance:.0%} of the output range). An error. A linear output is probed at the same budget and seeds.
 
     Fix
     Use a linear output layer for regression (probed).
@@ -43,22 +45,22 @@ class BoundedOutputRegression(Rule):
     category = "output-loss-mismatch"
     severity = Severity.ERROR
 
-    tolerance = 0.01
+    options = (TOLERANCE,)
 
     def check(self, m: Measurements) -> list[Finding]:
-        p, bounded = m.profile, bounded_regression(m, self.tolerance)
+        data, bounded = m.profile, bounded_regression(m, self.tolerance)
         if bounded is None:
             return []
         low, high, margin = bounded
-        if p.y_min >= low - margin:
+        if data.y_min >= low - margin:
             return []
         fix = measured_fix(m, "linear_output", "use a linear output layer",
                            "keras.layers.Dense(units, activation='linear')  # the output layer",
                            [r.seed for r in m.runs_of("baseline")])
         return [self.finding(
-            f"The {m.model.output_activation} output cannot go below {fmt(low)}, but targets reach {fmt(p.y_min)} "
-            f"under the regression loss {m.model.loss}.",
-            {"y_min": p.y_min, "y_max": p.y_max, "output_range": [low, high]},
+            f"The {m.model.output_activation} output cannot go below {format_number(low)}, but targets reach "
+            f"{format_number(data.y_min)} under the regression loss {m.model.loss}.",
+            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
             layers=_output_layer(m), fixes=[fix])]
 
 
@@ -168,23 +170,24 @@ class LabelsLossMismatch(Rule):
     name = "labels-loss-mismatch"
     category = "output-loss-mismatch"
     severity = Severity.WARNING
+    severities = (Severity.WARNING, Severity.ERROR)
 
     def check(self, m: Measurements) -> list[Finding]:
-        p = m.profile
-        if p is None:
+        data = m.profile
+        if data is None:
             return []
-        if p.y_kind == "multi_hot" and m.model.output_activation == "softmax":
+        if data.y_kind == "multi_hot" and m.model.output_activation == "softmax":
             return [self.finding(
                 "Multi-label targets under a softmax output: softmax cannot give several labels at once.",
-                {"target_kind": p.y_kind, "output_activation": "softmax"}, severity=Severity.ERROR,
+                {"target_kind": data.y_kind, "output_activation": "softmax"}, severity=Severity.ERROR,
                 layers=_output_layer(m),
                 fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
                                  "Dense(units, activation='sigmoid'); loss='binary_crossentropy'")])]
-        if m.model.loss_kind == "regression" and p.y_kind in ("one_hot", "multi_hot"):
+        if m.model.loss_kind == "regression" and data.y_kind in ("one_hot", "multi_hot"):
             fix = _matching(m, "use a classification loss", "loss='categorical_crossentropy'  # with a softmax output")
             if refuted([fix]):
                 return []  # it trains as well as with the matching loss
             return [self.finding(
-                f"A regression loss ({m.model.loss}) on {p.y_kind.replace('_', '-')} class labels.",
-                {"target_kind": p.y_kind, "loss": m.model.loss}, layers=_output_layer(m), fixes=[fix])]
+                f"A regression loss ({m.model.loss}) on {data.y_kind.replace('_', '-')} class labels.",
+                {"target_kind": data.y_kind, "loss": m.model.loss}, layers=_output_layer(m), fixes=[fix])]
         return []

@@ -1,0 +1,86 @@
+"""Statistics of probe runs that rules and reports share: final and relative loss, trend, fit.
+
+Pure: no TensorFlow. Every loss is read off a ``ProbeRun``; "relative" means divided by the loss
+of the best constant prediction (the trivial baseline), so 1.0 is no better than a constant.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .measurements import Measurements, ProbeRun
+
+FITS = 0.01  # a setup ending within 1 % of a constant prediction's loss has fit the data
+TRIVIAL = 1.0  # the relative loss of the best constant prediction itself
+STILL_FALLING = 0.7  # the second half of the probe cut the loss by 30 % or more: it is still falling
+HEAD_STEPS = 10  # the loss at the start is the mean of the first steps, which smooths batch noise
+TINY = 1e-12  # stands in for a zero loss in divisions and logarithms
+
+
+def final_loss(run: ProbeRun, total_steps: int) -> float:
+    """Loss on the fixed probe batch after the last step; inf if the run went non-finite."""
+    losses = np.asarray(run.losses, dtype=float)
+    if len(losses) < total_steps or not np.all(np.isfinite(losses)) or not run.eval_losses:
+        return math.inf
+    last = run.eval_losses[-1]
+    return float(last) if last is not None and math.isfinite(last) else math.inf
+
+
+def relative_final(m: Measurements, run: ProbeRun) -> float:
+    """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
+    variant = m.variant(run.variant)
+    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else m.baseline_loss
+    return final_loss(run, m.budget.steps) / max(baseline, TINY)
+
+
+def initial_loss(run: ProbeRun) -> float:
+    """Mean loss over the first ``HEAD_STEPS`` steps of the probe; inf if one is non-finite."""
+    head = np.asarray(run.losses[: max(1, min(HEAD_STEPS, len(run.losses)))], dtype=float)
+    return float(np.mean(head)) if np.all(np.isfinite(head)) else math.inf
+
+
+def first_nonfinite_step(run: ProbeRun) -> int | None:
+    """The first step whose training loss is NaN or infinite, or None."""
+    losses = np.asarray(run.losses, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(losses))
+    return int(bad[0]) if bad.size else None
+
+
+def by_seed(m: Measurements, variant: str) -> dict[int, ProbeRun]:
+    """The runs of one variant, by seed."""
+    return {r.seed: r for r in m.runs_of(variant)}
+
+
+def majority(count: int, total: int) -> bool:
+    """More than half."""
+    return total > 0 and count * 2 > total
+
+
+def impaired(m: Measurements, floor: float = FITS) -> list[int]:
+    """Seeds whose run of the user's setup ends above ``floor`` × the trivial baseline loss."""
+    return [r.seed for r in m.runs_of("baseline") if relative_final(m, r) > floor]
+
+
+def stopped_falling(run: ProbeRun) -> bool:
+    """Whether the second half of the probe cut the probe-batch loss by less than ``1 - STILL_FALLING``."""
+    evals = run.eval_losses
+    if len(evals) < 3 or evals[-1] is None or not evals[len(evals) // 2]:
+        return False
+    return not evals[-1] < STILL_FALLING * evals[len(evals) // 2]
+
+
+def fit_status(m: Measurements) -> tuple[str | None, float | None]:
+    """How the user's setup ends the probe (median seed): fits, descending, stalled or diverges,
+    with its relative final loss."""
+    runs = m.runs_of("baseline")
+    if not runs:
+        return None, None
+    relative = float(np.median([relative_final(m, r) for r in runs]))
+    if not math.isfinite(relative):
+        return "diverges", None
+    if relative <= FITS:
+        return "fits", relative
+    falling = sum(not stopped_falling(r) for r in runs)
+    return ("descending" if majority(falling, len(runs)) else "stalled"), relative
