@@ -118,7 +118,7 @@ def decay(start: float, end: float, steps: int = STEPS) -> list[float]:
     return [float(v) for v in curve]
 
 
-def then(first: list[float], second: list[float]) -> list[float]:
+def chain(first: list[float], second: list[float]) -> list[float]:
     """Two curves one after the other (e.g. a fall then a climb)."""
     return list(first) + list(second)
 

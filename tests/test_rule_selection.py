@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from builders import decay, flat, healthy, make_measurements, same, then
+from builders import chain, decay, flat, healthy, make_measurements, same
 from dnndoctor.errors import OptionError
 from dnndoctor.rules import ALL_RULES, judge, select_rules
 from dnndoctor.rules.activations import DeadReLU
@@ -12,7 +12,7 @@ from dnndoctor.rules.gradients import VanishingGradients
 from dnndoctor.rules.learning_rate import SlowProgress
 
 # 80 % of dense_1 dies in every seed and the loss stalls at 0.4× a constant prediction's.
-DYING = make_measurements({"baseline": same(then(decay(1.0, 0.4, 100), flat(0.4, 300)))},
+DYING = make_measurements({"baseline": same(chain(decay(1.0, 0.4, 100), flat(0.4, 300)))},
                           traces={"baseline": same({"dense_1": {"dead_fraction": [0.1] + [0.8] * 10}})})
 
 

@@ -1,0 +1,73 @@
+"""The verdict: how the user's setup ends the probe (fit status) and the one-line summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from builders import blow_up, decay, healthy, make_measurements, same
+from dnndoctor.findings import Diagnosis, Severity
+from dnndoctor.rules import find_rule, judge
+from dnndoctor.runstats import fit_status
+from scenarios import FIT, PLATEAU, diverging, plateau
+
+
+def test_judge_healthy_fits():
+    d = judge(healthy())
+    assert d.findings == [] and (d.fit, d.fit_relative_loss) == ("fits", pytest.approx(0.005))
+    assert d.verdict() == "healthy" and not d.fails(Severity.INFO)
+
+
+def test_verdict_of_a_setup_still_descending():
+    d = judge(make_measurements({"baseline": same(decay(1.0, 0.1))}))
+    assert d.findings == [] and d.fit == "descending"
+    assert d.verdict() == ("no fault found, but after 400 steps the loss is 0.1× a constant prediction's and "
+                           "still falling; a longer probe (--steps 2000) looks further")
+
+
+def test_verdict_of_a_stalled_setup_with_a_note():
+    m = plateau(adam=PLATEAU, lr_suggested=PLATEAU)
+    m.runs_of("baseline")[0].val_loss = 5.0
+    m.runs_of("baseline")[1].val_loss = 5.0
+    d = judge(m)
+    assert [f.id for f in d.findings] == ["DD402"] and d.fit == "stalled"
+    assert d.verdict().startswith("no fault found (1 note), but after 400 steps the loss is 0.5× a constant "
+                                  "prediction's and no longer falling")
+
+
+def test_verdict_with_warnings_ignores_the_fit():
+    d = judge(plateau())
+    assert d.fit == "stalled" and d.verdict() == "1 warning"
+
+
+@pytest.mark.parametrize("fit, rel, verdict", [
+    (None, None, "healthy"),
+    ("fits", 0.004, "healthy"),
+    ("descending", 0.2, "no fault found, but after 400 steps the loss is 0.2× a constant prediction's and still "
+                        "falling; a longer probe (--steps 2000) looks further"),
+    ("stalled", 0.35, "no fault found, but after 400 steps the loss is 0.35× a constant prediction's and no "
+                      "longer falling; a longer probe (--steps 2000) looks further"),
+])
+def test_verdict_states_the_fit(fit, rel, verdict):
+    assert Diagnosis([], healthy(), fit=fit, fit_relative_loss=rel).verdict() == verdict
+
+
+def test_verdict_of_a_diverging_setup_without_findings():
+    d = judge(diverging(), (find_rule("DD201"),))
+    assert d.fit == "diverges" and d.findings == []
+    assert "healthy" not in d.verdict()
+
+
+@pytest.mark.parametrize("curves, fit", [
+    ([decay(1.0, 0.005)] * 3, "fits"),
+    ([decay(1.0, 0.005), decay(1.0, 0.005), PLATEAU], "fits"),  # the median seed
+    ([decay(1.0, 0.1)] * 3, "descending"),
+    ([PLATEAU] * 3, "stalled"),
+    ([PLATEAU, PLATEAU, decay(1.0, 0.1)], "stalled"),
+    ([blow_up()] * 3, "diverges"),
+])
+def test_fit_status(curves, fit):
+    assert fit_status(make_measurements({"baseline": curves}))[0] == fit
+
+
+def test_fit_status_without_a_baseline_run():
+    assert fit_status(make_measurements({"lr_x10": same(FIT)})) == (None, None)
