@@ -42,10 +42,10 @@ def test_a_page_holds_every_section_option_and_severity(rule):
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
 def test_docstrings_quote_declared_options_not_hand_written_numbers(rule):
     """The prose names each option as a placeholder, so the page shows the declared value."""
-    raw = inspect.getdoc(rule)
+    docstring = inspect.getdoc(rule)
     for option in rule.options:
-        assert "{" + option.name in raw, f"{rule.id} does not describe option {option.name}"
-    measured = raw.split("Measured\n", 1)[1].split("\nFix\n", 1)[0]
+        assert "{" + option.name in docstring, f"{rule.id} does not describe option {option.name}"
+    measured = docstring.split("Measured\n", 1)[1].split("\nFix\n", 1)[0]
     assert not re.findall(r"(?<![\w{.:])\d+(?:\.\d+)?\s?[%×]", measured), measured
 
 

@@ -24,7 +24,7 @@ from scenarios import (FIT, PIXELS, PLATEAU, STALL, blow_up, bounded_output, cla
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-def raw(m: Measurements, rule_id: str) -> Finding:
+def unsettled(m: Measurements, rule_id: str) -> Finding:
     """The rule's own finding, before ``settle``."""
     findings = find_rule(rule_id)().check(m)
     assert len(findings) == 1
@@ -54,7 +54,7 @@ def pending(f: Finding) -> bool:
 
 
 def test_vanishing_gradients_finding_proposes_probes():
-    f = raw(vanishing(), "DD101")
+    f = unsettled(vanishing(), "DD101")
     assert_meta(f, "DD101", "vanishing-gradients", E, "3/3 seeds")
     assert f.layers == ["dense", "dense_2"]
     assert "dense receives 0.001× the gradient of dense_2" in f.message
@@ -85,7 +85,7 @@ def test_vanishing_gradients_verified_relu_ranks_the_finding():
 
 
 def test_vanishing_gradients_warning_counts_seeds():
-    f = raw(vanishing(rel=0.2, seeds_hit=2), "DD101")
+    f = unsettled(vanishing(rel=0.2, seeds_hit=2), "DD101")
     assert_meta(f, "DD101", "vanishing-gradients", W, "2/3 seeds")
     assert f.evidence["relative_final_loss"] == pytest.approx([0.2, 0.2])
 
@@ -107,13 +107,13 @@ def test_exploding_gradients_finding():
 
 
 def test_exploding_gradients_to_nan_count_as_infinite_growth():
-    f = raw(exploding(nan=True), "DD102")  # the NaN gradient is recorded as None
+    f = unsettled(exploding(nan=True), "DD102")  # the NaN gradient is recorded as None
     assert f.evidence["gradient_growth"] == [INF] * 3 and pending(f)
     assert f.evidence["relative_final_loss"] == [INF] * 3
 
 
 def test_nonfinite_values_finding():
-    f = raw(nonfinite(), "DD105")
+    f = unsettled(nonfinite(), "DD105")
     assert_meta(f, "DD105", "non-finite", E, "3/3 seeds")
     assert "at step 150" in f.message and f.layers == ["dense_1"]  # the largest gradient before it
     assert f.evidence["first_nonfinite_step"] == {"seed 0": 150, "seed 1": 150, "seed 2": 150}
@@ -122,7 +122,7 @@ def test_nonfinite_values_finding():
 
 def test_dead_relu_error_with_verified_he_init_and_lower_learning_rate():
     m = dead(default_init=decay(1.0, 0.05))
-    before = raw(m, "DD201")
+    before = unsettled(m, "DD201")
     assert variants(before) == ["leaky_relu", "default_init", "lr_div10"]
     assert [not fix.probed for fix in before.fixes] == [True, False, False]
     f = judged(m, "DD201")
@@ -175,7 +175,7 @@ def test_dead_relu_whole_layer_is_reported_even_when_no_fix_helps():
 
 def test_saturated_activations_judge_hidden_layers_only():
     assert find_rule("DD202")().check(saturated_output()) == []  # the output at 95 %: not reported
-    f = raw(saturated_output(hidden=0.8), "DD202")
+    f = unsettled(saturated_output(hidden=0.8), "DD202")
     assert f.layers == ["dense"] and "80% of dense's outputs" in f.message  # not the output's 95 %
     assert "dense_2" not in f.message
     assert find_rule("DD202")().check(saturated_output(hidden=0.2)) == []  # below 30 %
@@ -205,14 +205,14 @@ def test_diverging_nan_finding():
 
 
 def test_diverging_finite_climb_reports_relative_loss():
-    f = raw(diverging(curve=rise(1.0, 5.0)), "DD301")
+    f = unsettled(diverging(curve=rise(1.0, 5.0)), "DD301")
     assert "first_nonfinite_step" not in f.evidence
     assert f.evidence["relative_final_loss"] == pytest.approx([5.0] * 3)
     assert "ended at 5× the loss of a constant prediction" in f.message
 
 
 def test_diverging_one_seed_is_a_warning_not_an_error():
-    f = raw(diverging(seeds_hit=1), "DD301")
+    f = unsettled(diverging(seeds_hit=1), "DD301")
     assert_meta(f, "DD301", "learning-rate-too-high", W, "1/3 seeds")
     assert "better in 1/1 seeds" in f.fixes[0].effect
 
@@ -269,7 +269,7 @@ def test_noisy_loss_by_the_range_tests_suggestion():
     m = noisy_suggested()
     suggestion = suggest(m.range_test.learning_rates, m.range_test.losses).recommended
     assert suggestion < 1e-3
-    before = raw(m, "DD303")
+    before = unsettled(m, "DD303")
     assert variants(before) == ["lr_div10", "lr_suggested"]
     f = judged(m, "DD303")
     assert_meta(f, "DD303", "learning-rate-too-high", W, "3/3 seeds")
@@ -307,7 +307,7 @@ def test_loss_plateau_finding():
 
 
 def test_loss_plateau_unprobed_proposes_both_escapes():
-    f = raw(plateau(), "DD304")
+    f = unsettled(plateau(), "DD304")
     assert variants(f) == ["lr_suggested", "adam"] and pending(f)
 
 
@@ -368,7 +368,7 @@ def test_unscaled_inputs_finding():
 
 
 def test_unscaled_inputs_unprobed_is_pending():
-    assert pending(raw(unscaled_inputs(), "DD501"))
+    assert pending(unsettled(unscaled_inputs(), "DD501"))
 
 
 def test_unscaled_targets_judge_standardized_runs_on_their_own_baseline():
@@ -386,11 +386,11 @@ def test_targets_beyond_output_range_finding():
     assert f.layers == ["dense_2"] and "reach 255, beyond the tanh output's maximum 1" in f.message
     assert f.evidence["output_range"] == [-1.0, 1.0]
     assert variants(f) == ["rescale_y", "linear_output"] and all(fix.verified for fix in f.fixes)
-    assert pending(raw(bounded_output("sigmoid", PIXELS), "DD512"))
+    assert pending(unsettled(bounded_output("sigmoid", PIXELS), "DD512"))
 
 
 def test_bounded_output_regression_finding():
-    f = raw(bounded_output("relu", profile()), "DD521")
+    f = unsettled(bounded_output("relu", profile()), "DD521")
     assert_meta(f, "DD521", "output-loss-mismatch", E, None)
     assert "relu output cannot go below 0, but targets reach -2" in f.message
     assert variants(f) == ["linear_output"] and pending(f)
@@ -399,7 +399,7 @@ def test_bounded_output_regression_finding():
 
 
 def test_softmax_single_unit_finding():
-    f = raw(classifier(units=1, loss="binary_crossentropy", kind="binary", y_kind="binary"), "DD522")
+    f = unsettled(classifier(units=1, loss="binary_crossentropy", kind="binary", y_kind="binary"), "DD522")
     assert_meta(f, "DD522", "output-loss-mismatch", E, None)
     assert f.message.startswith("Softmax over a single output unit always outputs 1: its predictions carry no "
                                 "information")
@@ -410,7 +410,7 @@ def test_softmax_single_unit_finding():
 
 
 def test_logits_mismatch_findings():
-    f = raw(classifier(from_logits=True), "DD523")
+    f = unsettled(classifier(from_logits=True), "DD523")
     assert_meta(f, "DD523", "output-loss-mismatch", E, None)
     assert "softmax output already gives probabilities" in f.message
     assert "from_logits=False" in f.fixes[0].summary and pending(f)
@@ -430,11 +430,11 @@ def test_logits_mismatch_is_refuted_by_a_matching_pairing_that_does_no_better():
 
 
 def test_labels_loss_mismatch_findings():
-    f = raw(classifier(y_kind="multi_hot"), "DD524")
+    f = unsettled(classifier(y_kind="multi_hot"), "DD524")
     assert_meta(f, "DD524", "output-loss-mismatch", E, None)
     assert "Multi-label targets under a softmax output" in f.message
     assert variants(f) == ["matching_loss"] and "binary_crossentropy" in f.fixes[0].code
-    g = raw(classifier("linear", loss="mean_squared_error", kind="regression"), "DD524")
+    g = unsettled(classifier("linear", loss="mean_squared_error", kind="regression"), "DD524")
     assert_meta(g, "DD524", "output-loss-mismatch", W, None)
     assert "regression loss (mean_squared_error) on one-hot class labels" in g.message
     assert variants(g) == ["matching_loss"] and pending(g)
@@ -466,7 +466,7 @@ def test_oversized_initialization_findings():
     assert f.evidence["kernel_rms_over_glorot"] == {"dense": pytest.approx(20.0), "dense_1": pytest.approx(1.0),
                                                     "dense_2": pytest.approx(1.0)}
     assert f.fixes[0].variant == "default_init" and f.fixes[0].verified
-    g = raw(make_measurements({"baseline": same(decay(50.0, 0.98))}), "DD602")
+    g = unsettled(make_measurements({"baseline": same(decay(50.0, 0.98))}), "DD602")
     assert g.layers == [] and "loss at initialization is 49.5× the expected 1.01" in g.message
     assert pending(g)
 
@@ -479,7 +479,7 @@ def test_output_bias_off_prior_finding():
     assert fix.variant is None and not fix.verified and "y.mean(0)" in fix.code
     classes = classifier(units=10, curve=STALL)
     classes.baseline_loss, classes.initial_loss_expected = 0.1, math.log(10)  # a rare class, uniform start
-    assert "np.log(prior)" in raw(classes, "DD603").fixes[0].code
+    assert "np.log(prior)" in unsettled(classes, "DD603").fixes[0].code
 
 
 def test_every_rule_judges_measurements_without_profile_or_counterfactuals():
@@ -489,11 +489,11 @@ def test_every_rule_judges_measurements_without_profile_or_counterfactuals():
 
 
 def test_unknown_learning_rate_is_described_relative():
-    f = raw(diverging(), "DD301")
+    f = unsettled(diverging(), "DD301")
     assert "0.0001" in f.fixes[0].summary
     m = diverging()
     m.model.learning_rate = None
-    f = raw(m, "DD301")
+    f = unsettled(m, "DD301")
     assert f.message.startswith("Training diverges: ")
     assert "0.1 × the current rate" in f.fixes[0].summary
 

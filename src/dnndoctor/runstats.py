@@ -28,11 +28,11 @@ def final_loss(run: ProbeRun, total_steps: int) -> float:
     return float(last) if last is not None and math.isfinite(last) else math.inf
 
 
-def relative_final(m: Measurements, run: ProbeRun) -> float:
+def relative_final(measured: Measurements, run: ProbeRun) -> float:
     """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
-    variant = m.variant(run.variant)
-    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else m.baseline_loss
-    return final_loss(run, m.budget.steps) / max(baseline, TINY)
+    variant = measured.variant(run.variant)
+    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else measured.baseline_loss
+    return final_loss(run, measured.budget.steps) / max(baseline, TINY)
 
 
 def initial_loss(run: ProbeRun) -> float:
@@ -48,9 +48,9 @@ def first_nonfinite_step(run: ProbeRun) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
-def by_seed(m: Measurements, variant: str) -> dict[int, ProbeRun]:
+def by_seed(measured: Measurements, variant: str) -> dict[int, ProbeRun]:
     """The runs of one variant, by seed."""
-    return {r.seed: r for r in m.runs_of(variant)}
+    return {r.seed: r for r in measured.runs_of(variant)}
 
 
 def majority(count: int, total: int) -> bool:
@@ -58,9 +58,9 @@ def majority(count: int, total: int) -> bool:
     return total > 0 and count * 2 > total
 
 
-def impaired(m: Measurements, floor: float = FITS) -> list[int]:
+def impaired(measured: Measurements, floor: float = FITS) -> list[int]:
     """Seeds whose run of the user's setup ends above ``floor`` × the trivial baseline loss."""
-    return [r.seed for r in m.runs_of("baseline") if relative_final(m, r) > floor]
+    return [r.seed for r in measured.runs_of("baseline") if relative_final(measured, r) > floor]
 
 
 def stopped_falling(run: ProbeRun) -> bool:
@@ -71,13 +71,13 @@ def stopped_falling(run: ProbeRun) -> bool:
     return not evals[-1] < STILL_FALLING * evals[len(evals) // 2]
 
 
-def fit_status(m: Measurements) -> tuple[str | None, float | None]:
+def fit_status(measured: Measurements) -> tuple[str | None, float | None]:
     """How the user's setup ends the probe (median seed): fits, descending, stalled or diverges,
     with its relative final loss."""
-    runs = m.runs_of("baseline")
+    runs = measured.runs_of("baseline")
     if not runs:
         return None, None
-    relative = float(np.median([relative_final(m, r) for r in runs]))
+    relative = float(np.median([relative_final(measured, r) for r in runs]))
     if not math.isfinite(relative):
         return "diverges", None
     if relative <= FITS:

@@ -25,10 +25,10 @@ SCHEMA_VERSION = 1
 
 def variant_summary(diagnosis: Diagnosis) -> list[dict]:
     """Each probed variant with its final loss relative to the trivial baseline, per seed."""
-    m = diagnosis.measurements
+    measured = diagnosis.measurements
     out = []
-    for variant in m.variants:
-        rels = [relative_final(m, r) for r in m.runs_of(variant.name)]
+    for variant in measured.variants:
+        rels = [relative_final(measured, r) for r in measured.runs_of(variant.name)]
         out.append({**dataclasses.asdict(variant),
                     "relative_final_loss": rels,
                     "median_relative_final_loss": float(np.median(rels)) if rels else None})
@@ -36,24 +36,24 @@ def variant_summary(diagnosis: Diagnosis) -> list[dict]:
 
 
 def to_dict(diagnosis: Diagnosis) -> dict:
-    m = diagnosis.measurements
+    measured = diagnosis.measurements
     return _jsonable({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "dnndoctor", "version": __version__},
-        "model": dataclasses.asdict(m.model),
-        "data": dataclasses.asdict(m.data),
-        "budget": dataclasses.asdict(m.budget),
-        "seeds": m.budget.seeds,
-        "baseline_loss": m.baseline_loss,
-        "timings": m.timings,
-        "engine": m.engine,
-        "cuts": m.cuts,
+        "model": dataclasses.asdict(measured.model),
+        "data": dataclasses.asdict(measured.data),
+        "budget": dataclasses.asdict(measured.budget),
+        "seeds": measured.budget.seeds,
+        "baseline_loss": measured.baseline_loss,
+        "timings": measured.timings,
+        "engine": measured.engine,
+        "cuts": measured.cuts,
         "variants": variant_summary(diagnosis),
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],
         "skipped": diagnosis.skipped,
         "fixed_model": diagnosis.fixed_model,
-        "checks": sanity_checks(m),
+        "checks": sanity_checks(measured),
     })
 
 

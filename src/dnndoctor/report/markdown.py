@@ -39,12 +39,12 @@ def finding_details(finding: Finding) -> list[str]:
 
 
 def probes_table(diagnosis: Diagnosis) -> list[str]:
-    m = diagnosis.measurements
-    seeds = m.budget.seeds
+    measured = diagnosis.measurements
+    seeds = measured.budget.seeds
     lines = ["| setup | change | " + " | ".join(f"seed {s}" for s in seeds) + " |",
              "| --- | --- | " + " | ".join("---:" for _ in seeds) + " |"]
-    for variant in m.variants:
-        rels = {r.seed: relative_final(m, r) for r in m.runs_of(variant.name)}
+    for variant in measured.variants:
+        rels = {r.seed: relative_final(measured, r) for r in measured.runs_of(variant.name)}
         lines.append(f"| {cell(variant.description)} | {cell(variant.change or '–')} | "
                      + " | ".join(format_number(rels.get(s)) for s in seeds) + " |")
     return lines
@@ -55,11 +55,12 @@ def check_section(check: CheckResult, root: Path, image_root: Path) -> list[str]
     files = f"`{display_path(check.model, root)}` on `{display_path(check.data, root)}`"
     if check.diagnosis is None:
         return [f"{title}: could not run", "", files, "", f"> {check.error}", ""]
-    diagnosis, m = check.diagnosis, check.diagnosis.measurements
-    lr = f"{m.model.learning_rate:.3g}" if m.model.learning_rate is not None else "?"
+    diagnosis, measured = check.diagnosis, check.diagnosis.measurements
+    lr = f"{measured.model.learning_rate:.3g}" if measured.model.learning_rate is not None else "?"
     lines = [f"{title}: {diagnosis.verdict()}", "",
-             f"{files} · {m.model.optimizer}, learning rate {lr}, loss {m.model.loss} · "
-             f"{m.budget.steps} steps × seeds {', '.join(map(str, m.budget.seeds))} × {len(m.variants)} setups", ""]
+             f"{files} · {measured.model.optimizer}, learning rate {lr}, loss {measured.model.loss} · "
+             f"{measured.budget.steps} steps × seeds {', '.join(map(str, measured.budget.seeds))} × "
+             f"{len(measured.variants)} setups", ""]
     if diagnosis.findings:
         lines += findings_table(diagnosis.findings) + [""]
         for finding in diagnosis.findings:

@@ -59,15 +59,15 @@ def verified_variants(diagnosis: Diagnosis) -> set[str]:
 
 def loss_figure(diagnosis: Diagnosis):
     """Training loss per step ÷ constant-prediction loss: median over seeds, each seed faint."""
-    m = diagnosis.measurements
+    measured = diagnosis.measurements
     verified = verified_variants(diagnosis)
     figure = _figure()
     axes = figure.add_subplot()
-    for k, variant in enumerate(m.variants):
-        runs = m.runs_of(variant.name)
+    for k, variant in enumerate(measured.variants):
+        runs = measured.runs_of(variant.name)
         if not runs:
             continue
-        scale = max(getattr(variant, "baseline_loss", None) or m.baseline_loss, 1e-12)
+        scale = max(getattr(variant, "baseline_loss", None) or measured.baseline_loss, 1e-12)
         curves = [_positive(r.losses) / scale for r in runs]
         color = f"C{k % 10}"
         for curve in curves:  # every seed, faint; the user's setup less so, since seeds can fail alone
@@ -77,7 +77,7 @@ def loss_figure(diagnosis: Diagnosis):
         axes.plot(np.arange(1, len(median) + 1), median, color=color, linewidth=2 if k == 0 else 1.4, label=label)
     axes.axhline(1.0, color="grey", linestyle="--", linewidth=1, label="constant prediction")
     axes.set(yscale="log", xlabel="training step", ylabel="loss ÷ constant-prediction loss",
-             title=f"{m.model.name}: training loss per probe (median of {len(m.budget.seeds)} seeds)")
+             title=f"{measured.model.name}: training loss per probe (median of {len(measured.budget.seeds)} seeds)")
     axes.legend(fontsize="small")
     return figure
 
@@ -96,22 +96,22 @@ def _layer_series(runs: list[ProbeRun], field: str) -> dict[str, tuple[list[int]
     return out
 
 
-def gradients_figure(m: Measurements):
+def gradients_figure(measured: Measurements):
     """Gradient norm of every layer over the record steps of the user's setup."""
     figure = _figure()
     axes = figure.add_subplot()
-    for name, (steps, values) in _layer_series(m.runs_of("baseline"), "grad_norm").items():
+    for name, (steps, values) in _layer_series(measured.runs_of("baseline"), "grad_norm").items():
         axes.plot(steps, _positive(values), marker="o", markersize=3, label=name)
     axes.set(yscale="log", xlabel="training step", ylabel="gradient norm",
-             title=f"{m.model.name}: gradient norm per layer (median over seeds)")
+             title=f"{measured.model.name}: gradient norm per layer (median over seeds)")
     if axes.lines:
         axes.legend(fontsize="small")
     return figure
 
 
-def activations_figure(m: Measurements):
+def activations_figure(measured: Measurements):
     """Output mean ± std of each activation layer, and its dead or saturated fraction."""
-    runs = m.runs_of("baseline")
+    runs = measured.runs_of("baseline")
     figure = _figure(11, 4.2)
     spread, fraction = figure.subplots(1, 2)
     stds = _layer_series(runs, "act_std")
@@ -132,14 +132,15 @@ def activations_figure(m: Measurements):
     for axes in (spread, fraction):
         if axes.lines:
             axes.legend(fontsize="small")
-    figure.suptitle(f"{m.model.name}: activation statistics (median over seeds)")
+    figure.suptitle(f"{measured.model.name}: activation statistics (median over seeds)")
     return figure
 
 
 def write_plots(diagnosis: Diagnosis, directory: Path, stem: str) -> dict[str, Path]:
     """Write ``{stem}.loss.png``, ``{stem}.gradients.png`` and ``{stem}.activations.png`` into ``directory``."""
-    m = diagnosis.measurements
-    figures = {"loss": loss_figure(diagnosis), "gradients": gradients_figure(m), "activations": activations_figure(m)}
+    measured = diagnosis.measurements
+    figures = {"loss": loss_figure(diagnosis), "gradients": gradients_figure(measured),
+               "activations": activations_figure(measured)}
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
     for kind, figure in figures.items():

@@ -30,29 +30,30 @@ def _num(value, digits: int = 2) -> str:
     return f"{value:.{digits}g}"
 
 
-def header(m: Measurements) -> Panel:
-    mi, d = m.model, m.data
-    lr = f"{mi.learning_rate:.3g}" if mi.learning_rate is not None else "?"
-    if mi.learning_rate_schedule:
-        lr += f" ({mi.learning_rate_schedule})"
-    hidden = sum(1 for layer in mi.layers if layer.params)
+def header(measured: Measurements) -> Panel:
+    model, data, budget = measured.model, measured.data, measured.budget
+    lr = f"{model.learning_rate:.3g}" if model.learning_rate is not None else "?"
+    if model.learning_rate_schedule:
+        lr += f" ({model.learning_rate_schedule})"
+    hidden = sum(1 for layer in model.layers if layer.params)
     lines = [
-        f"[bold]model[/] {mi.name}: {len(mi.layers)} layers ({hidden} trainable), {mi.params:,} parameters",
-        f"[bold]training[/] {mi.optimizer}, learning rate {lr}, loss {mi.loss}"
-        + (" (from logits)" if mi.from_logits else ""),
-        f"[bold]data[/] {d.path or 'arrays'}: x {tuple(d.x.shape)} {d.x.dtype} in [{_num(d.x.min, 3)}, {_num(d.x.max, 3)}], "
-        f"y {tuple(d.y.shape)} {d.y.dtype} in [{_num(d.y.min, 3)}, {_num(d.y.max, 3)}]"
-        + (f", {d.val_rows} validation rows" if d.val_rows else "")
-        + (f"; probes use {d.sampled_rows:,} of {d.rows:,} rows, sampled with seed {d.sample_seed}"
-           if d.sampled_rows else ""),
-        f"[bold]probes[/] {m.budget.steps} steps of batch {m.budget.batch_size} "
-        f"({m.budget.steps / m.budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, m.budget.seeds))} "
-        f"× {len(m.variants)} setups; constant-prediction loss {format_number(m.baseline_loss)}",
+        f"[bold]model[/] {model.name}: {len(model.layers)} layers ({hidden} trainable), {model.params:,} parameters",
+        f"[bold]training[/] {model.optimizer}, learning rate {lr}, loss {model.loss}"
+        + (" (from logits)" if model.from_logits else ""),
+        f"[bold]data[/] {data.path or 'arrays'}: x {tuple(data.x.shape)} {data.x.dtype} "
+        f"in [{_num(data.x.min, 3)}, {_num(data.x.max, 3)}], "
+        f"y {tuple(data.y.shape)} {data.y.dtype} in [{_num(data.y.min, 3)}, {_num(data.y.max, 3)}]"
+        + (f", {data.val_rows} validation rows" if data.val_rows else "")
+        + (f"; probes use {data.sampled_rows:,} of {data.rows:,} rows, sampled with seed {data.sample_seed}"
+           if data.sampled_rows else ""),
+        f"[bold]probes[/] {budget.steps} steps of batch {budget.batch_size} "
+        f"({budget.steps / budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, budget.seeds))} "
+        f"× {len(measured.variants)} setups; constant-prediction loss {format_number(measured.baseline_loss)}",
     ]
-    quick = describe(sanity_checks(m))
+    quick = describe(sanity_checks(measured))
     if quick:
         lines.append(f"[bold]checks[/] {escape(quick)}")
-    lines += [f"[bold yellow]cut[/] {escape(cut)}" for cut in m.cuts]
+    lines += [f"[bold yellow]cut[/] {escape(cut)}" for cut in measured.cuts]
     return Panel("\n".join(lines), title="dnndoctor check", title_align="left")
 
 
@@ -66,12 +67,12 @@ def _median_last(runs: list[ProbeRun], layer: str, field: str, index: int = -1):
     return float(np.median(values)) if values else None
 
 
-def layer_table(m: Measurements) -> Table:
-    runs = m.runs_of("baseline")
-    table = Table(title=f"Layers after {m.budget.steps} steps (median over seeds)", title_justify="left")
+def layer_table(measured: Measurements) -> Table:
+    runs = measured.runs_of("baseline")
+    table = Table(title=f"Layers after {measured.budget.steps} steps (median over seeds)", title_justify="left")
     for column in ("layer", "activation", "params", "grad RMS", "update/weight", "dead", "saturated", "output mean ± std"):
         table.add_column(column, justify="left" if column in ("layer", "activation") else "right")
-    for info in m.model.layers:
+    for info in measured.model.layers:
         grad = _median_last(runs, info.name, "grad_rms")
         ratio = _median_last(runs, info.name, "update_ratio")
         dead = _median_last(runs, info.name, "dead_fraction")
@@ -88,10 +89,10 @@ def layer_table(m: Measurements) -> Table:
     return table
 
 
-def loss_curve(m: Measurements) -> Group:
+def loss_curve(measured: Measurements) -> Group:
     series = {}
-    for variant in m.variants:
-        runs = m.runs_of(variant.name)
+    for variant in measured.variants:
+        runs = measured.runs_of(variant.name)
         if runs:
             length = max(len(r.losses) for r in runs)
             padded = np.full((len(runs), length), np.nan)
@@ -125,24 +126,25 @@ def finding_panel(finding: Finding) -> Panel:
     return Panel(Group(*body), title=title, title_align="left", border_style=STYLE[finding.severity])
 
 
-def variants_table(m: Measurements) -> Table:
+def variants_table(measured: Measurements) -> Table:
     table = Table(title="Counterfactual probes: final loss ÷ constant-prediction loss", title_justify="left")
     table.add_column("setup")
     table.add_column("change")
-    for seed in m.budget.seeds:
+    for seed in measured.budget.seeds:
         table.add_column(f"seed {seed}", justify="right")
-    for variant in m.variants:
-        rels = {r.seed: relative_final(m, r) for r in m.runs_of(variant.name)}
-        table.add_row(variant.description, variant.change or "–", *(format_number(rels.get(s)) for s in m.budget.seeds))
+    for variant in measured.variants:
+        rels = {r.seed: relative_final(measured, r) for r in measured.runs_of(variant.name)}
+        table.add_row(variant.description, variant.change or "–",
+                      *(format_number(rels.get(s)) for s in measured.budget.seeds))
     return table
 
 
 def render(diagnosis: Diagnosis, console: Console) -> None:
-    m = diagnosis.measurements
-    console.print(header(m))
-    console.print(layer_table(m))
-    console.print(loss_curve(m))
-    console.print(variants_table(m))
+    measured = diagnosis.measurements
+    console.print(header(measured))
+    console.print(layer_table(measured))
+    console.print(loss_curve(measured))
+    console.print(variants_table(measured))
     for finding in diagnosis.findings:
         console.print(finding_panel(finding))
     worst = diagnosis.worst

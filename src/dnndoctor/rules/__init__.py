@@ -88,7 +88,7 @@ def rule_options(thresholds: Mapping[str, Mapping[str, float]] | None) -> dict[s
     return overrides
 
 
-def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
+def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
           thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
     """Apply the rules; order findings by the measured gain of their best fix, then severity.
 
@@ -102,11 +102,12 @@ def judge(m: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
             skipped[rule_class.id] = "not selected"
     for rule_class in rules:
         rule = rule_class(**overrides.get(rule_class.id, {}))
-        reason = rule.skip_reason(m)
+        reason = rule.skip_reason(measured)
         if reason:
             skipped[rule.id] = reason
         else:
-            findings.extend(settle_fixes(f, m) for f in rule.check(m))
+            findings.extend(settle_fixes(f, measured) for f in rule.check(measured))
     findings.sort(key=importance)
-    fit, fit_relative_loss = fit_status(m)
-    return Diagnosis(findings=findings, measurements=m, skipped=skipped, fit=fit, fit_relative_loss=fit_relative_loss)
+    fit, fit_relative_loss = fit_status(measured)
+    return Diagnosis(findings=findings, measurements=measured, skipped=skipped, fit=fit,
+                     fit_relative_loss=fit_relative_loss)

@@ -52,11 +52,11 @@ class DeadReLU(Rule):
         Option("floor", float, 0.1, (0, 1), "relative final loss above which a run has not fit"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         hits = []
         for run in runs:
-            rel = relative_final(m, run)
+            rel = relative_final(measured, run)
             if rel <= self.floor or not math.isfinite(rel) or not stopped_falling(run):  # fits, diverged or falling
                 continue
             if any(t.init.get("identical_units") for t in run.layers):
@@ -73,11 +73,11 @@ class DeadReLU(Rule):
         worst = max(hits, key=lambda h: max(h[2].values()))
         layer, fraction = max(worst[2].items(), key=lambda kv: kv[1])
         fixes = [
-            measured_fix(m, "leaky_relu", "replace ReLU with LeakyReLU",
+            measured_fix(measured, "leaky_relu", "replace ReLU with LeakyReLU",
                          "keras.layers.Dense(units, activation='leaky_relu', kernel_initializer='he_normal')", seeds),
-            measured_fix(m, "default_init", "use He initialization",
+            measured_fix(measured, "default_init", "use He initialization",
                          "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
-            measured_fix(m, "lr_div10", "lower the learning rate ×10", lr_change(m, LR_DOWN), seeds),
+            measured_fix(measured, "lr_div10", "lower the learning rate ×10", lr_change(measured, LR_DOWN), seeds),
         ]
         if refuted(fixes) and fraction < WHOLE_LAYER:
             return []  # some units died, but reviving them does not help: not the cause
@@ -128,24 +128,24 @@ class SaturatedActivations(Rule):
         Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
-        output = m.model.layers[-1].name if m.model.layers else None
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
+        output = measured.model.layers[-1].name if measured.model.layers else None
         hits = []
         for run in runs:
             hidden = [t for t in run.layers if t.name != output]
             worst = max(((np.median([v for v in t.saturated_fraction if v is not None]), t.name)
                          for t in hidden if any(v is not None for v in t.saturated_fraction)), default=None)
-            if worst and worst[0] >= self.saturated and relative_final(m, run) > self.floor:
+            if worst and worst[0] >= self.saturated and relative_final(measured, run) > self.floor:
                 hits.append((run, worst))
         if not majority(len(hits), len(runs)):
             return []
         seeds = [r.seed for r, _ in hits]
-        fixes = [measured_fix(m, "standardize_x", "standardize the inputs",
+        fixes = [measured_fix(measured, "standardize_x", "standardize the inputs",
                               "x = (x - x.mean(0)) / x.std(0)  # keep the statistics for inference", seeds),
-                 measured_fix(m, "relu", "use ReLU in hidden layers",
+                 measured_fix(measured, "relu", "use ReLU in hidden layers",
                               "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
-                 measured_fix(m, "batchnorm", "normalize before the activation",
+                 measured_fix(measured, "batchnorm", "normalize before the activation",
                               "keras.layers.BatchNormalization()  # after each hidden layer", seeds)]
         if refuted(fixes):
             return []
@@ -154,5 +154,5 @@ class SaturatedActivations(Rule):
             f"Activations saturate: {fraction:.0%} of {layer}'s outputs sit in the flat tails, where the "
             "gradient vanishes.",
             {"saturated_fraction": {f"seed {r.seed}": float(w[0]) for r, w in hits}, "threshold": self.saturated,
-             "relative_final_loss": [relative_final(m, r) for r, _ in hits]},
+             "relative_final_loss": [relative_final(measured, r) for r, _ in hits]},
             layers=sorted({w[1] for _, w in hits}), seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]

@@ -51,30 +51,31 @@ class UnderCapacity(Rule):
                                                      "variant the wider copy must end"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        base, wide = by_seed(m, "baseline"), by_seed(m, "wider")
-        lr_runs = [by_seed(m, v) for v in ("lr_x10", "lr_div10")]
+    def check(self, measured: Measurements) -> list[Finding]:
+        base, wide = by_seed(measured, "baseline"), by_seed(measured, "wider")
+        lr_runs = [by_seed(measured, v) for v in ("lr_x10", "lr_div10")]
         seeds = []
         for s, run in base.items():
-            rel, rel_wide = relative_final(m, run), relative_final(m, wide.get(s, run))
-            best_lr = min((relative_final(m, v[s]) for v in lr_runs if s in v), default=math.inf)
+            rel, rel_wide = relative_final(measured, run), relative_final(measured, wide.get(s, run))
+            best_lr = min((relative_final(measured, v[s]) for v in lr_runs if s in v), default=math.inf)
             if (self.floor < rel < math.inf and rel_wide * self.gain <= rel
                     and rel_wide * self.over_lr <= best_lr):
                 seeds.append(s)
         if not majority(len(seeds), len(base)):
             return []
-        variant = m.variant("wider")
-        fix = measured_fix(m, "wider", f"widen the hidden layers ({variant.change})",
-                           "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer", seeds, gain=self.gain)
-        rels = [relative_final(m, base[s]) for s in seeds]
-        wides = [relative_final(m, wide[s]) for s in seeds]
-        hidden = [layer.name for layer in m.model.layers[:-1] if layer.units]
+        variant = measured.variant("wider")
+        fix = measured_fix(measured, "wider", f"widen the hidden layers ({variant.change})",
+                           "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer", seeds,
+                           gain=self.gain)
+        rels = [relative_final(measured, base[s]) for s in seeds]
+        wides = [relative_final(measured, wide[s]) for s in seeds]
+        hidden = [layer.name for layer in measured.model.layers[:-1] if layer.units]
         return [self.finding(
             f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
-            f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no learning-rate "
-            "change comes close.",
+            f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
+            "learning-rate change comes close.",
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
-             "widths": variant.change, "overfits_one_batch": [v < FITS for v in m.overfit_relative_loss]},
+             "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss]},
             layers=hidden, seeds=seeds_phrase(len(seeds), len(base)), fixes=[fix])]
 
 
@@ -107,13 +108,13 @@ class RegularizationDominates(Rule):
         Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         shares = {}
         for run in runs:
             total = run.eval_losses[-1] if run.eval_losses else None
             if run.regularization_loss and total and math.isfinite(total) and total > 0:
-                if run.regularization_loss / total >= self.share and relative_final(m, run) > self.floor:
+                if run.regularization_loss / total >= self.share and relative_final(measured, run) > self.floor:
                     shares[run.seed] = run.regularization_loss / total
         if not majority(len(shares), len(runs)):
             return []
@@ -154,14 +155,14 @@ class GeneralizationGap(Rule):
         Option("floor", float, 0.05, (0, 1), "relative validation loss above which a gap matters"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         gaps = {}
         for run in runs:
             train = run.eval_losses[-1] if run.eval_losses else None
             if run.val_loss is None or not train or not math.isfinite(train):
                 continue
-            if run.val_loss >= self.ratio * max(train, TINY) and run.val_loss > self.floor * m.baseline_loss:
+            if run.val_loss >= self.ratio * max(train, TINY) and run.val_loss > self.floor * measured.baseline_loss:
                 gaps[run.seed] = run.val_loss / max(train, TINY)
         if not majority(len(gaps), len(runs)):
             return []

@@ -16,16 +16,16 @@ BOUNDS = {"sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.
 TOLERANCE = Option("tolerance", float, 0.01, (0, 1), "fraction of the output range the targets may pass it by")
 
 
-def output_bounds(m: Measurements) -> tuple[float, float] | None:
+def output_bounds(measured: Measurements) -> tuple[float, float] | None:
     """The range the output activation can produce, when it is bounded on either side."""
-    return BOUNDS.get(m.model.output_activation or "")
+    return BOUNDS.get(measured.model.output_activation or "")
 
 
-def bounded_regression(m: Measurements, tolerance: float) -> tuple[float, float, float] | None:
+def bounded_regression(measured: Measurements, tolerance: float) -> tuple[float, float, float] | None:
     """(low, high, margin) of a bounded output under a regression loss, else None; the margin
     is ``tolerance`` of the output's range (of 1 when unbounded above)."""
-    bounds = output_bounds(m)
-    if m.profile is None or bounds is None or m.model.loss_kind != "regression":
+    bounds = output_bounds(measured)
+    if measured.profile is None or bounds is None or measured.model.loss_kind != "regression":
         return None
     low, high = bounds
     return low, high, tolerance * max(1.0, high - low if high != math.inf else 1.0)
@@ -64,18 +64,18 @@ class UnscaledInputs(Rule):
         Option("spread", float, 100.0, (1, math.inf), "largest ÷ smallest feature std that counts as unscaled"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        data = m.profile
+    def check(self, measured: Measurements) -> list[Finding]:
+        data = measured.profile
         if data is None:
             return []
         spread = data.x_std_max / data.x_std_min if data.x_std_min > 0 else math.inf
         offset = max(data.x_mean_abs_max, data.x_std_max)
         if offset <= self.scale and spread <= self.spread:
             return []
-        runs, seeds = m.runs_of("baseline"), impaired(m)
+        runs, seeds = measured.runs_of("baseline"), impaired(measured)
         if not majority(len(seeds), len(runs)):
             return []
-        fix = measured_fix(m, "standardize_x", "standardize the inputs",
+        fix = measured_fix(measured, "standardize_x", "standardize the inputs",
                            "norm = keras.layers.Normalization(); norm.adapt(x)  # as the first layer", seeds)
         if refuted([fix]):
             return []
@@ -116,16 +116,16 @@ class UnscaledTargets(Rule):
     options = (Option("scale", float, 100.0, (0, math.inf), "max(|mean|, std) of the targets that counts as "
                                                             "unscaled"),)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        data = m.profile
-        if data is None or m.model.loss_kind != "regression" or max(abs(data.y_mean), data.y_std) <= self.scale:
+    def check(self, measured: Measurements) -> list[Finding]:
+        data = measured.profile
+        if data is None or measured.model.loss_kind != "regression" or max(abs(data.y_mean), data.y_std) <= self.scale:
             return []
-        if output_bounds(m) is not None:
+        if output_bounds(measured) is not None:
             return []  # a bounded output is DD512's or DD521's case
-        runs, seeds = m.runs_of("baseline"), impaired(m)
+        runs, seeds = measured.runs_of("baseline"), impaired(measured)
         if not majority(len(seeds), len(runs)):
             return []
-        fix = measured_fix(m, "standardize_y", "standardize the targets",
+        fix = measured_fix(measured, "standardize_y", "standardize the targets",
                            "y_scaled = (y - y.mean(0)) / y.std(0)  # invert on predictions", seeds)
         if refuted([fix]):
             return []
@@ -164,20 +164,20 @@ class TargetsBeyondOutputRange(Rule):
 
     options = (TOLERANCE,)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        data, bounded = m.profile, bounded_regression(m, self.tolerance)
+    def check(self, measured: Measurements) -> list[Finding]:
+        data, bounded = measured.profile, bounded_regression(measured, self.tolerance)
         if bounded is None:
             return []
         low, high, margin = bounded
         if data.y_min < low - margin or data.y_max <= high + margin:
             return []  # negative targets under a non-negative output are DD521's case
-        seeds = [r.seed for r in m.runs_of("baseline")]
-        fixes = [measured_fix(m, "rescale_y", "rescale the targets to [0, 1]",
+        seeds = [r.seed for r in measured.runs_of("baseline")]
+        fixes = [measured_fix(measured, "rescale_y", "rescale the targets to [0, 1]",
                               "y_scaled = (y - y.min(0)) / (y.max(0) - y.min(0))", seeds),
-                 measured_fix(m, "linear_output", "use a linear output layer",
+                 measured_fix(measured, "linear_output", "use a linear output layer",
                               "keras.layers.Dense(units, activation='linear')  # the output layer", seeds)]
         return [self.finding(
-            f"Targets reach {format_number(data.y_max)}, beyond the {m.model.output_activation} output's maximum "
-            f"{format_number(high)}.",
+            f"Targets reach {format_number(data.y_max)}, beyond the {measured.model.output_activation} output's "
+            f"maximum {format_number(high)}.",
             {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
-            layers=[m.model.layers[-1].name], seeds=None, fixes=fixes)]
+            layers=[measured.model.layers[-1].name], seeds=None, fixes=fixes)]

@@ -15,14 +15,15 @@ VERIFIED_GAIN = 2.0  # a fix is verified when its probe ends at least 2× lower 
 LR_DOWN, LR_UP = 0.1, 10.0  # the learning-rate factors of the lr_div10 and lr_x10 probes
 
 
-def variant_effect(m: Measurements, variant: str, seeds: list[int]) -> tuple[list[float], list[float]]:
+def variant_effect(measured: Measurements, variant: str, seeds: list[int]) -> tuple[list[float], list[float]]:
     """Relative final losses of the baseline and of ``variant`` on the given seeds."""
-    base, other = by_seed(m, "baseline"), by_seed(m, variant)
-    pairs = [(relative_final(m, base[s]), relative_final(m, other[s])) for s in seeds if s in base and s in other]
+    base, other = by_seed(measured, "baseline"), by_seed(measured, variant)
+    pairs = [(relative_final(measured, base[s]), relative_final(measured, other[s]))
+             for s in seeds if s in base and s in other]
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
-def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: list[int],
+def measured_fix(measured: Measurements, variant: str, summary: str, code: str, seeds: list[int],
                  *, gain: float = VERIFIED_GAIN) -> Fix:
     """A fix backed by the probe of edit ``variant`` at the same budget and seeds.
 
@@ -31,22 +32,22 @@ def measured_fix(m: Measurements, variant: str, summary: str, code: str, seeds: 
     Before that probe ran, the fix is unprobed and names the edit, so that the verification
     phase probes it. An edit the prober could not build for this model counts as probed.
     """
-    if variant in m.engine.get("inapplicable", ()):
+    if variant in measured.engine.get("inapplicable", ()):
         return Fix(summary=summary, code=code, variant=variant, effect="does not apply to this model", probed=True)
-    before, after = variant_effect(m, variant, seeds)
+    before, after = variant_effect(measured, variant, seeds)
     if not before:
         return Fix(summary=summary, code=code, variant=variant)
     wins = sum(math.isfinite(a) and a * gain <= b for b, a in zip(before, after))
     effect = (f"relative loss {format_number(float(np.median(before)))} → "
-              f"{format_number(float(np.median(after)))} at {m.budget.steps} steps; "
+              f"{format_number(float(np.median(after)))} at {measured.budget.steps} steps; "
               f"better in {seeds_phrase(wins, len(before))}")
     return Fix(summary=summary, code=code, variant=variant, effect=effect, probed=True,
                verified=majority(wins, len(before)))
 
 
-def clip_fix(m: Measurements, seeds: list[int]) -> Fix:
+def clip_fix(measured: Measurements, seeds: list[int]) -> Fix:
     """Gradient clipping, backed by the probe of the clipnorm edit."""
-    return measured_fix(m, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)
+    return measured_fix(measured, "clipnorm", "clip the gradient norm", "optimizer = ...(clipnorm=1.0)", seeds)
 
 
 def refuted(fixes: list[Fix]) -> bool:
@@ -55,15 +56,15 @@ def refuted(fixes: list[Fix]) -> bool:
     return bool(backed) and all(f.probed for f in backed) and not any(f.verified for f in backed)
 
 
-def lr_text(m: Measurements, scale: float) -> str:
+def lr_text(measured: Measurements, scale: float) -> str:
     """The learning rate times ``scale``, or the scale itself when the rate is a schedule."""
-    rate = m.model.learning_rate
+    rate = measured.model.learning_rate
     return f"{rate * scale:.3g}" if rate else f"{scale:g} × the current rate"
 
 
-def lr_change(m: Measurements, scale: float) -> str:
+def lr_change(measured: Measurements, scale: float) -> str:
     """Keras code that recompiles with the learning rate scaled."""
-    if not m.model.learning_rate:
+    if not measured.model.learning_rate:
         return f"# multiply the schedule's initial_learning_rate by {scale:g}, then recompile"
-    return (f"model.compile(optimizer=keras.optimizers.{m.model.optimizer}(learning_rate={lr_text(m, scale)}), "
-            f"loss={m.model.loss!r})")
+    optimizer = f"keras.optimizers.{measured.model.optimizer}(learning_rate={lr_text(measured, scale)})"
+    return f"model.compile(optimizer={optimizer}, loss={measured.model.loss!r})"

@@ -78,24 +78,24 @@ class VanishingGradients(Rule):
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         hits = []
         for run in runs:
-            rel = relative_final(m, run)
-            measured = attenuation(run)
+            rel = relative_final(measured, run)
+            weakest = attenuation(run)  # (ratio, first layer, largest layer)
             if has_dead_layer(run):
                 continue  # a dead layer blocks the gradient: DD201's finding, not this one
             depth = sum(any(v is not None for v in t.grad_rms) for t in run.layers)
             limit = self.threshold if depth >= self.deep else self.shallow_threshold
-            if measured and measured[0] < limit and rel > self.floor:
-                hits.append((run, rel, measured, limit))
+            if weakest and weakest[0] < limit and rel > self.floor:
+                hits.append((run, rel, weakest, limit))
         if not majority(len(hits), len(runs)):
             return []
         seeds = [h[0].seed for h in hits]
-        fixes = [measured_fix(m, "relu", "use ReLU in hidden layers",
+        fixes = [measured_fix(measured, "relu", "use ReLU in hidden layers",
                               "keras.layers.Dense(units, activation='relu', kernel_initializer='he_normal')", seeds),
-                 measured_fix(m, "batchnorm", "normalize activations",
+                 measured_fix(measured, "batchnorm", "normalize activations",
                               "keras.layers.BatchNormalization()  # after each hidden layer", seeds)]
         if refuted(fixes):
             return []
@@ -108,7 +108,8 @@ class VanishingGradients(Rule):
             f"ends at {format_number(median_relative)}× a constant prediction's.",
             {"gradient_attenuation": [h[2][0] for h in hits], "threshold": hits[0][3],
              "relative_final_loss": [h[1] for h in hits]},
-            severity=Severity.ERROR if barely_moved else Severity.WARNING, layers=[first, top], seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
+            severity=Severity.ERROR if barely_moved else Severity.WARNING, layers=[first, top],
+            seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
 
 
 def growth(run: ProbeRun) -> tuple[float, str] | None:
@@ -156,24 +157,24 @@ class ExplodingGradients(Rule):
     options = (Option("threshold", float, 100.0, (1, math.inf), "growth of a layer's gradient norm that counts "
                       "as exploding"),)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
-        lower = {r.seed: r for r in m.runs_of("lr_div10")}
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
+        lower = {r.seed: r for r in measured.runs_of("lr_div10")}
         hits = []
         for run in runs:
             grown = growth(run)
             head = [v for v in run.losses[:HEAD_STEPS] if v is not None and math.isfinite(v)]
-            rel = relative_final(m, run)
-            worse = not math.isfinite(rel) or (head and rel * m.baseline_loss > float(np.mean(head)))
+            rel = relative_final(measured, run)
+            worse = not math.isfinite(rel) or (head and rel * measured.baseline_loss > float(np.mean(head)))
             rescued = (run.seed in lower
-                       and relative_final(m, lower[run.seed]) * VERIFIED_GAIN <= min(rel, NONFINITE_STANDIN))
+                       and relative_final(measured, lower[run.seed]) * VERIFIED_GAIN <= min(rel, NONFINITE_STANDIN))
             if grown and grown[0] >= self.threshold and worse and not rescued:
                 hits.append((run, grown))
         if not majority(len(hits), len(runs)):
             return []
         seeds = [r.seed for r, _ in hits]
-        fixes = [clip_fix(m, seeds),
-                 measured_fix(m, "default_init", "use a standard initialization",
+        fixes = [clip_fix(measured, seeds),
+                 measured_fix(measured, "default_init", "use a standard initialization",
                               "kernel_initializer='glorot_uniform' (or 'he_normal' for ReLU)", seeds)]
         if refuted(fixes):
             return []
@@ -182,7 +183,7 @@ class ExplodingGradients(Rule):
             f"Gradients explode: the gradient norm of {layer} grows {format_number(hits[0][1][0])}× during the probe "
             "and the loss ends above where it started.",
             {"gradient_growth": [g[0] for _, g in hits], "threshold": self.threshold,
-             "relative_final_loss": [relative_final(m, r) for r, _ in hits]},
+             "relative_final_loss": [relative_final(measured, r) for r, _ in hits]},
             layers=sorted({g[1] for _, g in hits}), seeds=seeds_phrase(len(hits), len(runs)), fixes=fixes)]
 
 
@@ -214,19 +215,19 @@ class NonFiniteValues(Rule):
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
-        lower = {r.seed: r for r in m.runs_of("lr_div10")}
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
+        lower = {r.seed: r for r in measured.runs_of("lr_div10")}
         hits = [(r, step) for r in runs if (step := first_nonfinite_step(r)) is not None]
         if not hits:
             return []
-        if lower and all(s.seed in lower and math.isfinite(relative_final(m, lower[s.seed])) for s, _ in hits):
+        if lower and all(s.seed in lower and math.isfinite(relative_final(measured, lower[s.seed])) for s, _ in hits):
             return []  # a smaller rate stays finite: DD301 reports it as a learning-rate problem
         seeds = [r.seed for r, _ in hits]
         culprit = _largest_gradient_before(hits[0][0])
-        fixes = [measured_fix(m, "matching_loss", "use the loss that matches the output layer",
+        fixes = [measured_fix(measured, "matching_loss", "use the loss that matches the output layer",
                               "see DD5xx findings for the matching loss", seeds),
-                 clip_fix(m, seeds)]
+                 clip_fix(measured, seeds)]
         return [self.finding(
             f"Non-finite values: the loss becomes NaN or infinite at step {min(s for _, s in hits)}"
             + (f", after the gradient of {culprit} grew largest." if culprit else "."),

@@ -14,17 +14,17 @@ from .fixes import measured_fix, refuted
 from .rule import Option, Rule
 
 
-def _init_stats(m: Measurements) -> dict[str, list[dict]]:
+def _init_stats(measured: Measurements) -> dict[str, list[dict]]:
     stats: dict[str, list[dict]] = {}
-    for run in m.runs_of("baseline"):
+    for run in measured.runs_of("baseline"):
         for trace in run.layers:
             if trace.init:
                 stats.setdefault(trace.name, []).append(trace.init)
     return stats
 
 
-def _default_init(m: Measurements, seeds: list[int]) -> Fix:
-    return measured_fix(m, "default_init", "use a standard initialization",
+def _default_init(measured: Measurements, seeds: list[int]) -> Fix:
+    return measured_fix(measured, "default_init", "use a standard initialization",
                         "kernel_initializer='glorot_uniform' (or 'he_normal' for ReLU), bias_initializer='zeros'",
                         seeds)
 
@@ -53,16 +53,16 @@ class SymmetricInitialization(Rule):
     category = "bad-initialization"
     severity = Severity.ERROR
 
-    def check(self, m: Measurements) -> list[Finding]:
-        layers = sorted(name for name, stats in _init_stats(m).items()
+    def check(self, measured: Measurements) -> list[Finding]:
+        layers = sorted(name for name, stats in _init_stats(measured).items()
                         if stats and all(s.get("identical_units") for s in stats))
         if not layers:
             return []
-        seeds = [r.seed for r in m.runs_of("baseline")]
+        seeds = [r.seed for r in measured.runs_of("baseline")]
         return [self.finding(
             f"Symmetric initialization: all units of {', '.join(layers)} start with the same weights, so they "
             "can never learn different features.",
-            {"layers_with_identical_units": layers}, layers=layers, fixes=[_default_init(m, seeds)])]
+            {"layers_with_identical_units": layers}, layers=layers, fixes=[_default_init(measured, seeds)])]
 
 
 class OversizedInitialization(Rule):
@@ -99,21 +99,21 @@ class OversizedInitialization(Rule):
                                                          "oversized"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
+    def check(self, measured: Measurements) -> list[Finding]:
         ratios = {name: float(np.median([s["kernel_rms"] / max(s["glorot_rms"], TINY) for s in stats]))
-                  for name, stats in _init_stats(m).items()}
+                  for name, stats in _init_stats(measured).items()}
         oversized = {name: r for name, r in ratios.items() if r > self.scale}
-        runs = m.runs_of("baseline")
+        runs = measured.runs_of("baseline")
         starts = [r.eval_losses[0] for r in runs if r.eval_losses and r.eval_losses[0] is not None]
         start = float(np.median(starts)) if starts else math.nan
-        expected = m.initial_loss_expected
+        expected = measured.initial_loss_expected
         loss_ratio = start / expected if expected and math.isfinite(start) else None
         if not oversized and not (loss_ratio and loss_ratio > self.loss_ratio):
             return []
-        seeds = impaired(m)
+        seeds = impaired(measured)
         if not majority(len(seeds), len(runs)):
             return []
-        fix = _default_init(m, seeds)
+        fix = _default_init(measured, seeds)
         if refuted([fix]):
             return []
         what = (f"{', '.join(oversized)} start{'s' * (len(oversized) == 1)} with weights "
@@ -154,19 +154,20 @@ class OutputBiasOffPrior(Rule):
     options = (Option("ratio", float, 10.0, (1, math.inf), "expected initial ÷ constant prediction's loss that "
                                                            "counts as far off"),)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        expected = m.initial_loss_expected
-        if not expected or expected <= self.ratio * max(m.baseline_loss, TINY):
+    def check(self, measured: Measurements) -> list[Finding]:
+        expected = measured.initial_loss_expected
+        if not expected or expected <= self.ratio * max(measured.baseline_loss, TINY):
             return []
-        runs, seeds = m.runs_of("baseline"), impaired(m)
+        runs, seeds = measured.runs_of("baseline"), impaired(measured)
         if not majority(len(seeds), len(runs)):
             return []
         code = ("keras.layers.Dense(units, bias_initializer=keras.initializers.Constant(y.mean(0)))"
-                if m.model.loss_kind == "regression" else
+                if measured.model.loss_kind == "regression" else
                 "keras.layers.Dense(units, bias_initializer=keras.initializers.Constant(np.log(prior)))")
         return [self.finding(
-            f"The output starts far from the data: a constant prediction's loss is {format_number(m.baseline_loss)}, "
-            f"{format_number(expected / m.baseline_loss)}× below the expected loss at initialization.",
-            {"expected_initial_loss": expected, "baseline_loss": m.baseline_loss, "threshold": self.ratio},
+            f"The output starts far from the data: a constant prediction's loss is "
+            f"{format_number(measured.baseline_loss)}, {format_number(expected / measured.baseline_loss)}× below the "
+            "expected loss at initialization.",
+            {"expected_initial_loss": expected, "baseline_loss": measured.baseline_loss, "threshold": self.ratio},
             seeds=seeds_phrase(len(seeds), len(runs)),
             fixes=[Fix("initialize the output bias at the mean or prior", code)])]

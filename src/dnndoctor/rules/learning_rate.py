@@ -16,30 +16,30 @@ from .rule import Option, Rule
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 
 
-def _lower_lr(m: Measurements, seeds: list[int], gain: float | None = None) -> Fix:
+def _lower_lr(measured: Measurements, seeds: list[int], gain: float | None = None) -> Fix:
     """Learning rate ÷10, backed by the lr_div10 probe (verified at ``gain``, default the usual one)."""
     extra = {} if gain is None else {"gain": gain}
-    return measured_fix(m, "lr_div10", f"lower the learning rate to {lr_text(m, LR_DOWN)}", lr_change(m, LR_DOWN),
-                        seeds, **extra)
+    return measured_fix(measured, "lr_div10", f"lower the learning rate to {lr_text(measured, LR_DOWN)}",
+                        lr_change(measured, LR_DOWN), seeds, **extra)
 
 
-def _suggested_lr(m: Measurements, seeds: list[int]) -> Fix:
-    suggestion = m.range_test and _suggested(m)
+def _suggested_lr(measured: Measurements, seeds: list[int]) -> Fix:
+    suggestion = measured.range_test and _suggested(measured)
     text = f"{suggestion:.3g}" if suggestion else "the range test's suggestion"
-    return measured_fix(m, "lr_suggested", f"use the LR range test's suggestion {text}",
+    return measured_fix(measured, "lr_suggested", f"use the LR range test's suggestion {text}",
                         f"optimizer.learning_rate = {text}", seeds)
 
 
-def _suggested(m: Measurements) -> float | None:
+def _suggested(measured: Measurements) -> float | None:
     from ..lr_suggest import suggest
 
-    return suggest(m.range_test.learning_rates, m.range_test.losses).recommended
+    return suggest(measured.range_test.learning_rates, measured.range_test.losses).recommended
 
 
-def diverged(m: Measurements, run) -> bool:
+def diverged(measured: Measurements, run) -> bool:
     """The run went non-finite, or ended above both its start and a constant prediction."""
-    rel = relative_final(m, run)
-    return not math.isfinite(rel) or (rel > TRIVIAL and rel * m.baseline_loss > initial_loss(run))
+    rel = relative_final(measured, run)
+    return not math.isfinite(rel) or (rel > TRIVIAL and rel * measured.baseline_loss > initial_loss(run))
 
 
 class DivergingLoss(Rule):
@@ -70,29 +70,29 @@ class DivergingLoss(Rule):
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
-        bad = [r for r in runs if diverged(m, r)]
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
+        bad = [r for r in runs if diverged(measured, r)]
         if not bad:
             return []
         seeds = [r.seed for r in bad]
-        fixes = [_lower_lr(m, seeds), _suggested_lr(m, seeds),
-                 clip_fix(m, seeds)]
+        fixes = [_lower_lr(measured, seeds), _suggested_lr(measured, seeds),
+                 clip_fix(measured, seeds)]
         if refuted(fixes[:1]) and not fixes[1].verified:
             return []  # a smaller rate diverges too: not the learning rate (DD102, DD105)
         nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]
-        evidence = {"relative_final_loss": [relative_final(m, r) for r in bad],
-                    "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": m.baseline_loss,
+        evidence = {"relative_final_loss": [relative_final(measured, r) for r in bad],
+                    "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": measured.baseline_loss,
                     "threshold": "final loss > trivial baseline and > initial loss, or non-finite",
-                    "learning_rate": m.model.learning_rate}
-        if m.range_test and _suggested(m):
-            evidence["range_test_suggestion"] = _suggested(m)
+                    "learning_rate": measured.model.learning_rate}
+        if measured.range_test and _suggested(measured):
+            evidence["range_test_suggestion"] = _suggested(measured)
         if nonfinite:
             evidence["first_nonfinite_step"] = min(nonfinite)
         what = (f"the loss became non-finite at step {min(nonfinite)}" if nonfinite else
                 f"the loss ended at {format_number(float(np.median(evidence['relative_final_loss'])))}× the "
                 "loss of a constant prediction, above where it started")
-        rate = f" at learning rate {m.model.learning_rate:.3g}" if m.model.learning_rate else ""
+        rate = f" at learning rate {measured.model.learning_rate:.3g}" if measured.model.learning_rate else ""
         return [self.finding(f"Training diverges{rate}: {what}.", evidence,
                              severity=Severity.ERROR if majority(len(seeds), len(runs)) else Severity.WARNING,
                              seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
@@ -130,31 +130,31 @@ class OscillatingLoss(Rule):
         Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         bouncing = []
         for run in runs:
-            rel = relative_final(m, run)
+            rel = relative_final(measured, run)
             evals = [v for v in run.eval_losses if v is not None and math.isfinite(v)]
             if not math.isfinite(rel) or rel > TRIVIAL or not evals:
                 continue
             lowest = min(evals)
-            if rel > self.floor and rel * m.baseline_loss > self.bounce * max(lowest, TINY):
+            if rel > self.floor and rel * measured.baseline_loss > self.bounce * max(lowest, TINY):
                 bouncing.append((run, lowest))
         if not bouncing:
             return []
         seeds = [r.seed for r, _ in bouncing]
-        fixes = [_lower_lr(m, seeds)]
-        if (m.model.optimizer_config.get("momentum") or 0) >= HEAVY_MOMENTUM:
-            fixes.append(measured_fix(m, "momentum_0.9", "lower the momentum to 0.9", "momentum=0.9", seeds))
+        fixes = [_lower_lr(measured, seeds)]
+        if (measured.model.optimizer_config.get("momentum") or 0) >= HEAVY_MOMENTUM:
+            fixes.append(measured_fix(measured, "momentum_0.9", "lower the momentum to 0.9", "momentum=0.9", seeds))
         if not any(f.verified for f in fixes):
             return []
-        ratios = [relative_final(m, r) * m.baseline_loss / max(low, TINY) for r, low in bouncing]
+        ratios = [relative_final(measured, r) * measured.baseline_loss / max(low, TINY) for r, low in bouncing]
         return [self.finding(
             f"The loss oscillates: it ends {format_number(float(np.median(ratios)))}× above the lowest value it "
             "reached, and a smaller step ends lower.",
             {"final_over_minimum": ratios, "threshold": self.bounce,
-             "relative_final_loss": [relative_final(m, r) for r, _ in bouncing]},
+             "relative_final_loss": [relative_final(measured, r) for r, _ in bouncing]},
             seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
 
 
@@ -191,26 +191,30 @@ class NoisyLoss(Rule):
         Option("gain", float, 2.0, (1, math.inf), "how many times lower a smaller rate must end"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        base, lower = by_seed(m, "baseline"), by_seed(m, "lr_div10")
+    def check(self, measured: Measurements) -> list[Finding]:
+        base, lower = by_seed(measured, "baseline"), by_seed(measured, "lr_div10")
         smaller = [lower]
-        if m.range_test and m.runs_of("lr_suggested") and (_suggested(m) or math.inf) < (m.model.learning_rate or 0):
-            smaller.append(by_seed(m, "lr_suggested"))
-        seeds = [s for s, run in base.items() if self.floor < relative_final(m, run) < math.inf
-                 and any(s in v and relative_final(m, v[s]) * self.gain <= relative_final(m, run) for v in smaller)]
-        if not majority(len(seeds), len(base)) or any(diverged(m, r) for r in base.values()):
+        if (measured.range_test and measured.runs_of("lr_suggested")
+                and (_suggested(measured) or math.inf) < (measured.model.learning_rate or 0)):
+            smaller.append(by_seed(measured, "lr_suggested"))
+        seeds = [s for s, run in base.items() if self.floor < relative_final(measured, run) < math.inf
+                 and any(s in v and relative_final(measured, v[s]) * self.gain <= relative_final(measured, run)
+                         for v in smaller)]
+        if not majority(len(seeds), len(base)) or any(diverged(measured, r) for r in base.values()):
             return []
-        fixes = [_lower_lr(m, seeds, self.gain)]
+        fixes = [_lower_lr(measured, seeds, self.gain)]
         if len(smaller) > 1:
-            fixes.append(measured_fix(m, "lr_suggested", f"use the LR range test's suggestion {_suggested(m):.3g}",
-                                      f"optimizer.learning_rate = {_suggested(m):.3g}", seeds, gain=self.gain))
-        rels = [relative_final(m, base[s]) for s in seeds]
-        lowers = [min(relative_final(m, v[s]) for v in smaller if s in v) for s in seeds]
+            suggestion = f"{_suggested(measured):.3g}"
+            fixes.append(measured_fix(measured, "lr_suggested", f"use the LR range test's suggestion {suggestion}",
+                                      f"optimizer.learning_rate = {suggestion}", seeds, gain=self.gain))
+        rels = [relative_final(measured, base[s]) for s in seeds]
+        lowers = [min(relative_final(measured, v[s]) for v in smaller if s in v) for s in seeds]
         return [self.finding(
-            f"The learning rate {lr_text(m, 1)} is too high: the loss ends at {format_number(float(np.median(rels)))}"
-            f"× a constant prediction's, and a smaller rate ends at {format_number(float(np.median(lowers)))}×.",
+            f"The learning rate {lr_text(measured, 1)} is too high: the loss ends at "
+            f"{format_number(float(np.median(rels)))}× a constant prediction's, and a smaller rate ends at "
+            f"{format_number(float(np.median(lowers)))}×.",
             {"relative_final_loss": rels, "relative_final_loss_smaller_rate": lowers, "threshold": self.gain,
-             "range_test_suggestion": _suggested(m) if m.range_test else None},
+             "range_test_suggestion": _suggested(measured) if measured.range_test else None},
             seeds=seeds_phrase(len(seeds), len(base)), fixes=fixes)]
 
 
@@ -249,28 +253,30 @@ class SlowProgress(Rule):
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        base = by_seed(m, "baseline")
-        faster = [by_seed(m, v) for v in ("lr_x10", "lr_suggested") if m.runs_of(v)]
-        if m.model.learning_rate and m.range_test and (_suggested(m) or 0) <= m.model.learning_rate:
+    def check(self, measured: Measurements) -> list[Finding]:
+        base = by_seed(measured, "baseline")
+        faster = [by_seed(measured, v) for v in ("lr_x10", "lr_suggested") if measured.runs_of(v)]
+        rate = measured.model.learning_rate
+        if rate and measured.range_test and (_suggested(measured) or 0) <= rate:
             faster = faster[:1]  # the range test suggests no larger rate
         slow = [s for s, run in base.items()
-                if self.floor < relative_final(m, run) < math.inf
-                and any(s in f and relative_final(m, f[s]) * self.gain <= relative_final(m, run) for f in faster)]
+                if self.floor < relative_final(measured, run) < math.inf
+                and any(s in f and relative_final(measured, f[s]) * self.gain <= relative_final(measured, run)
+                        for f in faster)]
         if not majority(len(slow), len(base)):
             return []
-        fixes = [measured_fix(m, "lr_x10", f"raise the learning rate to {lr_text(m, LR_UP)}",
-                              lr_change(m, LR_UP), slow, gain=self.gain)]
-        if m.range_test and (_suggested(m) or 0) > (m.model.learning_rate or math.inf):
-            fixes.append(_suggested_lr(m, slow))
-        rels = [relative_final(m, base[s]) for s in slow]
+        fixes = [measured_fix(measured, "lr_x10", f"raise the learning rate to {lr_text(measured, LR_UP)}",
+                              lr_change(measured, LR_UP), slow, gain=self.gain)]
+        if measured.range_test and (_suggested(measured) or 0) > (measured.model.learning_rate or math.inf):
+            fixes.append(_suggested_lr(measured, slow))
+        rels = [relative_final(measured, base[s]) for s in slow]
         severity = Severity.ERROR if float(np.median(rels)) > self.error_above else Severity.WARNING
         return [self.finding(
-            f"Training is slow at learning rate {lr_text(m, 1)}: after {m.budget.steps} steps the loss is "
-            f"still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends at least "
-            f"{self.gain:g}× lower.",
+            f"Training is slow at learning rate {lr_text(measured, 1)}: after {measured.budget.steps} steps the "
+            f"loss is still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends "
+            f"at least {self.gain:g}× lower.",
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
-             "range_test_suggestion": _suggested(m) if m.range_test else None, "threshold": self.gain},
+             "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
             severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)]
 
 
@@ -307,28 +313,28 @@ class LossPlateau(Rule):
         Option("floor", float, 0.05, (0, 1), "relative final loss above which a plateau matters"),
     )
 
-    def check(self, m: Measurements) -> list[Finding]:
-        runs = m.runs_of("baseline")
+    def check(self, measured: Measurements) -> list[Finding]:
+        runs = measured.runs_of("baseline")
         flat_seeds = []
         for run in runs:
-            rel = relative_final(m, run)
+            rel = relative_final(measured, run)
             evals = run.eval_losses
             mid = evals[len(evals) // 2] if evals else None
             if (math.isfinite(rel) and self.floor < rel <= TRIVIAL and mid and math.isfinite(mid)
-                    and self.flat * mid < rel * m.baseline_loss <= mid / self.flat):
+                    and self.flat * mid < rel * measured.baseline_loss <= mid / self.flat):
                 flat_seeds.append(run.seed)
         if not majority(len(flat_seeds), len(runs)):
             return []
-        fixes = [_suggested_lr(m, flat_seeds),
-                 measured_fix(m, "adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)", flat_seeds)]
+        fixes = [_suggested_lr(measured, flat_seeds),
+                 measured_fix(measured, "adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)", flat_seeds)]
         if refuted(fixes):
             return []
-        rels = [relative_final(m, r) for r in runs if r.seed in flat_seeds]
+        rels = [relative_final(measured, r) for r in runs if r.seed in flat_seeds]
         return [self.finding(
             f"The loss plateaus at {format_number(float(np.median(rels)))}× a constant prediction's: it improved by "
             f"less than {1 - self.flat:.0%} over the second half of the probe.",
             {"relative_final_loss": rels, "threshold": self.flat,
-             "range_test_suggestion": _suggested(m) if m.range_test else None},
+             "range_test_suggestion": _suggested(measured) if measured.range_test else None},
             seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)]
 
 

@@ -12,12 +12,12 @@ from .rule import Rule
 PROBABILITY_OUTPUTS = ("softmax", "sigmoid")
 
 
-def _matching(m: Measurements, summary: str, code: str) -> Fix:
-    return measured_fix(m, "matching_loss", summary, code, [r.seed for r in m.runs_of("baseline")])
+def _matching(measured: Measurements, summary: str, code: str) -> Fix:
+    return measured_fix(measured, "matching_loss", summary, code, [r.seed for r in measured.runs_of("baseline")])
 
 
-def _output_layer(m: Measurements) -> list[str]:
-    return [m.model.layers[-1].name] if m.model.layers else []
+def _output_layer(measured: Measurements) -> list[str]:
+    return [measured.model.layers[-1].name] if measured.model.layers else []
 
 
 class BoundedOutputRegression(Rule):
@@ -47,21 +47,21 @@ class BoundedOutputRegression(Rule):
 
     options = (TOLERANCE,)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        data, bounded = m.profile, bounded_regression(m, self.tolerance)
+    def check(self, measured: Measurements) -> list[Finding]:
+        data, bounded = measured.profile, bounded_regression(measured, self.tolerance)
         if bounded is None:
             return []
         low, high, margin = bounded
         if data.y_min >= low - margin:
             return []
-        fix = measured_fix(m, "linear_output", "use a linear output layer",
+        fix = measured_fix(measured, "linear_output", "use a linear output layer",
                            "keras.layers.Dense(units, activation='linear')  # the output layer",
-                           [r.seed for r in m.runs_of("baseline")])
+                           [r.seed for r in measured.runs_of("baseline")])
         return [self.finding(
-            f"The {m.model.output_activation} output cannot go below {format_number(low)}, but targets reach "
-            f"{format_number(data.y_min)} under the regression loss {m.model.loss}.",
+            f"The {measured.model.output_activation} output cannot go below {format_number(low)}, but targets reach "
+            f"{format_number(data.y_min)} under the regression loss {measured.model.loss}.",
             {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
-            layers=_output_layer(m), fixes=[fix])]
+            layers=_output_layer(measured), fixes=[fix])]
 
 
 class SoftmaxSingleUnit(Rule):
@@ -86,14 +86,14 @@ class SoftmaxSingleUnit(Rule):
     category = "output-loss-mismatch"
     severity = Severity.ERROR
 
-    def check(self, m: Measurements) -> list[Finding]:
-        if m.model.output_activation != "softmax" or m.model.output_units != 1:
+    def check(self, measured: Measurements) -> list[Finding]:
+        if measured.model.output_activation != "softmax" or measured.model.output_units != 1:
             return []
         return [self.finding(
             "Softmax over a single output unit always outputs 1: its predictions carry no information, "
             "even if the loss (computed from the logits underneath) falls.",
-            {"output_units": 1, "output_activation": "softmax"}, layers=_output_layer(m),
-            fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
+            {"output_units": 1, "output_activation": "softmax"}, layers=_output_layer(measured),
+            fixes=[_matching(measured, "use a sigmoid output with binary cross-entropy",
                              "Dense(1, activation='sigmoid'); loss='binary_crossentropy'")])]
 
 
@@ -124,24 +124,25 @@ class LogitsMismatch(Rule):
     category = "output-loss-mismatch"
     severity = Severity.ERROR
 
-    def check(self, m: Measurements) -> list[Finding]:
-        if m.model.loss_kind not in ("binary", "categorical", "sparse_categorical"):
+    def check(self, measured: Measurements) -> list[Finding]:
+        if measured.model.loss_kind not in ("binary", "categorical", "sparse_categorical"):
             return []
-        if m.model.output_units == 1 and m.model.output_activation == "softmax":
+        if measured.model.output_units == 1 and measured.model.output_activation == "softmax":
             return []  # DD522
-        probabilities = m.model.output_activation in PROBABILITY_OUTPUTS
-        if probabilities != m.model.from_logits:
+        probabilities = measured.model.output_activation in PROBABILITY_OUTPUTS
+        if probabilities != measured.model.from_logits:
             return []
-        what = (f"the {m.model.output_activation} output already gives probabilities, but the loss expects logits"
+        what = (f"the {measured.model.output_activation} output already gives probabilities, but the loss "
+                "expects logits"
                 if probabilities else "the output gives unbounded logits, but the loss expects probabilities")
-        fix = _matching(m, f"set from_logits={not probabilities} in the loss",
-                        f"loss=keras.losses.{m.model.loss}(from_logits={not probabilities})")
+        fix = _matching(measured, f"set from_logits={not probabilities} in the loss",
+                        f"loss=keras.losses.{measured.model.loss}(from_logits={not probabilities})")
         if refuted([fix]):
             return []  # Keras may recover the logits itself: the mismatch costs nothing measurable
         return [self.finding(
-            f"Output and loss disagree: {what} (from_logits={m.model.from_logits}).",
-            {"output_activation": m.model.output_activation, "from_logits": m.model.from_logits},
-            layers=_output_layer(m), fixes=[fix])]
+            f"Output and loss disagree: {what} (from_logits={measured.model.from_logits}).",
+            {"output_activation": measured.model.output_activation, "from_logits": measured.model.from_logits},
+            layers=_output_layer(measured), fixes=[fix])]
 
 
 class LabelsLossMismatch(Rule):
@@ -172,22 +173,23 @@ class LabelsLossMismatch(Rule):
     severity = Severity.WARNING
     severities = (Severity.WARNING, Severity.ERROR)
 
-    def check(self, m: Measurements) -> list[Finding]:
-        data = m.profile
+    def check(self, measured: Measurements) -> list[Finding]:
+        data = measured.profile
         if data is None:
             return []
-        if data.y_kind == "multi_hot" and m.model.output_activation == "softmax":
+        if data.y_kind == "multi_hot" and measured.model.output_activation == "softmax":
             return [self.finding(
                 "Multi-label targets under a softmax output: softmax cannot give several labels at once.",
                 {"target_kind": data.y_kind, "output_activation": "softmax"}, severity=Severity.ERROR,
-                layers=_output_layer(m),
-                fixes=[_matching(m, "use a sigmoid output with binary cross-entropy",
+                layers=_output_layer(measured),
+                fixes=[_matching(measured, "use a sigmoid output with binary cross-entropy",
                                  "Dense(units, activation='sigmoid'); loss='binary_crossentropy'")])]
-        if m.model.loss_kind == "regression" and data.y_kind in ("one_hot", "multi_hot"):
-            fix = _matching(m, "use a classification loss", "loss='categorical_crossentropy'  # with a softmax output")
+        if measured.model.loss_kind == "regression" and data.y_kind in ("one_hot", "multi_hot"):
+            fix = _matching(measured, "use a classification loss",
+                            "loss='categorical_crossentropy'  # with a softmax output")
             if refuted([fix]):
                 return []  # it trains as well as with the matching loss
             return [self.finding(
-                f"A regression loss ({m.model.loss}) on {data.y_kind.replace('_', '-')} class labels.",
-                {"target_kind": data.y_kind, "loss": m.model.loss}, layers=_output_layer(m), fixes=[fix])]
+                f"A regression loss ({measured.model.loss}) on {data.y_kind.replace('_', '-')} class labels.",
+                {"target_kind": data.y_kind, "loss": measured.model.loss}, layers=_output_layer(measured), fixes=[fix])]
         return []

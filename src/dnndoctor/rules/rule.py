@@ -139,14 +139,14 @@ class Rule:
         except (KeyError, ValueError, IndexError) as exc:
             raise TypeError(f"{cls.__name__}: docstring placeholder {exc} is no option or constant") from None
 
-    def skip_reason(self, m: Measurements) -> str | None:
+    def skip_reason(self, measured: Measurements) -> str | None:
         """Why the rule cannot judge these measurements, or None when it can."""
-        missing = [v for v in self.needs if not m.runs_of(v)]
+        missing = [v for v in self.needs if not measured.runs_of(v)]
         if not missing:
             return None
         return f"needs the {', '.join(missing)} probe{'s' * (len(missing) > 1)}, which did not run"
 
-    def check(self, m: Measurements) -> list[Finding]:
+    def check(self, measured: Measurements) -> list[Finding]:
         raise NotImplementedError
 
     def finding(self, message: str, evidence: dict, *, severity: Severity | None = None,
