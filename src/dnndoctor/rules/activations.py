@@ -11,7 +11,7 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import majority, relative_final, stopped_falling
 from .fixes import LR_DOWN, lr_change, measured_fix, refuted
-from .rule import Option, Rule
+from .rule import Option, Rule, fit_floor
 
 WHOLE_LAYER = 1.0  # a dead fraction of 1: every unit of the layer is dead
 
@@ -49,7 +49,7 @@ class DeadReLU(Rule):
     severities = (Severity.WARNING, Severity.ERROR)
     options = (
         Option("dead", float, 0.5, (0, 1), "fraction of a layer's units dead on every sample"),
-        Option("floor", float, 0.1, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.1),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -125,7 +125,7 @@ class SaturatedActivations(Rule):
 
     options = (
         Option("saturated", float, 0.3, (0, 1), "fraction of a layer's outputs in the flat tails"),
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:

@@ -12,7 +12,7 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import FITS, TINY, by_seed, majority, relative_final
 from .fixes import measured_fix
-from .rule import Option, Rule
+from .rule import Option, Rule, fit_floor
 
 
 class UnderCapacity(Rule):
@@ -45,7 +45,7 @@ class UnderCapacity(Rule):
     needs = ("wider",)
 
     options = (
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
         Option("gain", float, 5.0, (1, math.inf), "how many times lower the wider copy must end"),
         Option("over_lr", float, 3.0, (1, math.inf), "how many times lower than the best learning-rate "
                                                      "variant the wider copy must end"),
@@ -105,7 +105,7 @@ class RegularizationDominates(Rule):
 
     options = (
         Option("share", float, 0.5, (0, 1), "fraction of the final loss that is the weight penalty"),
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
@@ -21,14 +22,26 @@ def output_bounds(measured: Measurements) -> tuple[float, float] | None:
     return BOUNDS.get(measured.model.output_activation or "")
 
 
-def bounded_regression(measured: Measurements, tolerance: float) -> tuple[float, float, float] | None:
-    """(low, high, margin) of a bounded output under a regression loss, else None; the margin
-    is ``tolerance`` of the output's range (of 1 when unbounded above)."""
+class Reach(NamedTuple):
+    """A bounded output's range, and whether the targets pass it below or above."""
+
+    low: float
+    high: float
+    below: bool
+    above: bool
+
+
+def output_reach(measured: Measurements, tolerance: float) -> Reach | None:
+    """Where the targets of a regression loss lie against a bounded output's range, else None.
+    Targets pass a bound when beyond it by more than ``tolerance`` of the range's width (of 1
+    when unbounded above)."""
     bounds = output_bounds(measured)
-    if measured.profile is None or bounds is None or measured.model.loss_kind != "regression":
+    data = measured.profile
+    if data is None or bounds is None or measured.model.loss_kind != "regression":
         return None
     low, high = bounds
-    return low, high, tolerance * max(1.0, high - low if high != math.inf else 1.0)
+    margin = tolerance * max(1.0, high - low if high != math.inf else 1.0)
+    return Reach(low, high, below=data.y_min < low - margin, above=data.y_max > high + margin)
 
 
 class UnscaledInputs(Rule):
@@ -165,12 +178,10 @@ class TargetsBeyondOutputRange(Rule):
     options = (TOLERANCE,)
 
     def check(self, measured: Measurements) -> list[Finding]:
-        data, bounded = measured.profile, bounded_regression(measured, self.tolerance)
-        if bounded is None:
-            return []
-        low, high, margin = bounded
-        if data.y_min < low - margin or data.y_max <= high + margin:
-            return []  # negative targets under a non-negative output are DD521's case
+        reach = output_reach(measured, self.tolerance)
+        if reach is None or reach.below or not reach.above:
+            return []  # targets below a bounded output are DD521's case
+        data = measured.profile
         seeds = [r.seed for r in measured.runs_of("baseline")]
         fixes = [measured_fix(measured, "rescale_y", "rescale the targets to [0, 1]",
                               "y_scaled = (y - y.min(0)) / (y.max(0) - y.min(0))", seeds),
@@ -178,6 +189,6 @@ class TargetsBeyondOutputRange(Rule):
                               "keras.layers.Dense(units, activation='linear')  # the output layer", seeds)]
         return [self.finding(
             f"Targets reach {format_number(data.y_max)}, beyond the {measured.model.output_activation} output's "
-            f"maximum {format_number(high)}.",
-            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
+            f"maximum {format_number(reach.high)}.",
+            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [reach.low, reach.high]},
             layers=[measured.model.layers[-1].name], seeds=None, fixes=fixes)]

@@ -12,7 +12,7 @@ from ..measurements import Measurements, ProbeRun
 from ..runstats import HEAD_STEPS, first_nonfinite_step, majority, relative_final
 from .activations import WHOLE_LAYER
 from .fixes import VERIFIED_GAIN, clip_fix, measured_fix, refuted
-from .rule import Option, Rule
+from .rule import Option, Rule, fit_floor
 
 NONFINITE_STANDIN = 1e12  # a non-finite relative loss, compared as this large finite number
 
@@ -74,7 +74,7 @@ class VanishingGradients(Rule):
         Option("threshold", float, 0.1, (0, 1), "attenuation below which a deep network's gradients vanish"),
         Option("shallow_threshold", float, 0.01, (0, 1), "attenuation below which a shallow network's vanish"),
         Option("deep", int, 4, (2, 1000), "trainable layers from which a network counts as deep"),
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
     )
 

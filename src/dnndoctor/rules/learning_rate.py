@@ -11,7 +11,7 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import TINY, TRIVIAL, by_seed, first_nonfinite_step, initial_loss, majority, relative_final
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
-from .rule import Option, Rule
+from .rule import Option, Rule, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 
@@ -127,7 +127,7 @@ class OscillatingLoss(Rule):
 
     options = (
         Option("bounce", float, 10.0, (1, math.inf), "final ÷ lowest probe-batch loss that counts as a bounce"),
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -187,7 +187,7 @@ class NoisyLoss(Rule):
     needs = ("lr_div10",)
 
     options = (
-        Option("floor", float, 0.005, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.005),
         Option("gain", float, 2.0, (1, math.inf), "how many times lower a smaller rate must end"),
     )
 
@@ -248,7 +248,7 @@ class SlowProgress(Rule):
     severities = (Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
     options = (
-        Option("floor", float, 0.01, (0, 1), "relative final loss above which a run has not fit"),
+        fit_floor(0.01),
         Option("gain", float, 10.0, (1, math.inf), "how many times lower a larger rate must end"),
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
     )

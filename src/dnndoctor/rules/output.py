@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import Finding, Fix, Severity
 from ..formatting import format_number
 from ..measurements import Measurements
-from .data import TOLERANCE, bounded_regression
+from .data import TOLERANCE, output_reach
 from .fixes import measured_fix, refuted
 from .rule import Rule
 
@@ -48,19 +48,17 @@ class BoundedOutputRegression(Rule):
     options = (TOLERANCE,)
 
     def check(self, measured: Measurements) -> list[Finding]:
-        data, bounded = measured.profile, bounded_regression(measured, self.tolerance)
-        if bounded is None:
+        reach = output_reach(measured, self.tolerance)
+        if reach is None or not reach.below:
             return []
-        low, high, margin = bounded
-        if data.y_min >= low - margin:
-            return []
+        data = measured.profile
         fix = measured_fix(measured, "linear_output", "use a linear output layer",
                            "keras.layers.Dense(units, activation='linear')  # the output layer",
                            [r.seed for r in measured.runs_of("baseline")])
         return [self.finding(
-            f"The {measured.model.output_activation} output cannot go below {format_number(low)}, but targets reach "
-            f"{format_number(data.y_min)} under the regression loss {measured.model.loss}.",
-            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [low, high]},
+            f"The {measured.model.output_activation} output cannot go below {format_number(reach.low)}, but targets "
+            f"reach {format_number(data.y_min)} under the regression loss {measured.model.loss}.",
+            {"y_min": data.y_min, "y_max": data.y_max, "output_range": [reach.low, reach.high]},
             layers=_output_layer(measured), fixes=[fix])]
 
 

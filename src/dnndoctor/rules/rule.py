@@ -57,6 +57,11 @@ class Option:
         return self.type(value) if low <= value <= high else None
 
 
+def fit_floor(default: float) -> Option:
+    """The option ``floor`` that many rules share: the relative final loss above which a run has not fit."""
+    return Option("floor", float, default, (0, 1), "relative final loss above which a run has not fit")
+
+
 class Rule:
     """A check of the measurements. Subclasses set the metadata and implement ``check``.
 
