@@ -10,7 +10,7 @@
     counterfactuals = true
     max-fixes = 6                          # proposed fixes verified by a probe each
 
-    [tool.dnndoctor.rules.DD201]           # thresholds of one rule, by id or name
+    [tool.dnndoctor.rules.DD201]           # options of one rule, by id or name
     dead = 0.6
 
     [tool.dnndoctor.checks.regressor]      # `dnndoctor check` with no arguments runs every check

@@ -24,6 +24,9 @@ CATEGORIES = (
 )
 
 
+LONGER_PROBE = 5  # a verdict without a fault suggests a probe this many times longer
+
+
 class Severity(enum.IntEnum):
     """How bad a finding is; compares in order info < warning < error."""
 
@@ -112,7 +115,7 @@ class Diagnosis:
                 return f"no fault found{notes}, but the loss diverges within {steps} steps"
             trend = "and still falling" if self.fit == "descending" else "and no longer falling"
             return (f"no fault found{notes}, but after {steps} steps the loss is {self.fit_relative_loss:.2g}× a "
-                    f"constant prediction's {trend}; a longer probe (--steps {steps * 5}) looks further")
+                    f"constant prediction's {trend}; a longer probe (--steps {steps * LONGER_PROBE}) looks further")
         parts = []
         if errors:
             parts.append(f"{errors} error{'s' * (errors != 1)}")
