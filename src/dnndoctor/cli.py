@@ -310,26 +310,33 @@ def list_rules() -> None:
     """List every rule: id, name, category, severity and summary."""
     from rich.table import Table
 
+    from .docs import severity_text
     from .rules import ALL_RULES
 
     table = Table()
     for column in ("id", "name", "category", "severity", "summary"):
         table.add_column(column)
     for rule in ALL_RULES:
-        table.add_row(rule.id, rule.name, rule.category, rule.severity.label, rule.summary())
+        table.add_row(rule.id, rule.name, rule.category, severity_text(rule), rule.summary())
     Console().print(table)
 
 
 @app.command()
 def explain(rule: str = typer.Argument(..., help="Rule id (DD201) or name (dead-relu-units).")) -> None:
     """Print the full documentation of one rule."""
+    from .docs import bounds_text, severity_text
     from .rules import ALL_RULES, find_rule
 
     found = find_rule(rule)
     if found is None:
         _fail(f"no rule {rule!r} (known: {', '.join(r.id for r in ALL_RULES)}); run `dnndoctor rules`")
-    Console().print(f"[bold]{found.id} {found.name}[/] · {found.category} · {found.severity.label}\n")
-    Console().print(found.documentation(), markup=False)
+    Console().print(f"[bold]{found.id} {found.name}[/] · {found.category} · {severity_text(found)}\n")
+    lines = [found.documentation()]
+    if found.options:
+        lines += ["", f"Options, under [tool.dnndoctor.rules.{found.id}] in pyproject.toml:"]
+        lines += [f"  {o.name} = {o.default!r}  ({o.type.__name__}, {bounds_text(o)}): {o.description}"
+                  for o in found.options]
+    Console().print("\n".join(lines), markup=False, highlight=False)
 
 
 def main() -> None:
