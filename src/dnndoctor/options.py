@@ -63,9 +63,10 @@ def option(default: Any = None, valid: Valid | None = None, *, optional: bool = 
     return field(default=default, metadata=metadata)
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckOptions:
-    """How to load the subject, how much to probe it and which rules judge it."""
+    """How to load the subject, how much to probe it and which rules judge it. Frozen: a
+    changed copy (``dataclasses.replace``) is validated again."""
 
     steps: int = option(400, integer(10, 100_000))  # probe budget: training steps per run
     seeds: list[int] = option(valid=SEEDS, factory=lambda: [0, 1, 2])
@@ -101,7 +102,8 @@ class CheckOptions:
         from .rules import rule_options
 
         rule_options(self.thresholds)
-        self.seeds, self.select, self.ignore = list(self.seeds), list(self.select), list(self.ignore)
+        for name in ("seeds", "select", "ignore"):  # tuples given by the API become lists
+            object.__setattr__(self, name, list(getattr(self, name)))
 
 
 def option_names() -> list[str]:
