@@ -54,6 +54,8 @@ def test_rule_case(case):
 def test_every_rule_has_its_file_of_firing_and_silent_cases():
     stems = {path.stem for path in FILES}
     assert stems == {rule.id for rule in ALL_RULES} | {"healthy"}
+    for path in FILES:
+        assert yaml.safe_load(path.read_text()).get("rule", "healthy") == path.stem
     for rule in ALL_RULES:
         own = [case for stem, case in CASES if stem == rule.id]
         assert any(rule.id in case["fires"] for case in own), f"{rule.id} never fires in its cases"

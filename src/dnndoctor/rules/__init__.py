@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from ..errors import OptionError
 from ..findings import CATEGORIES, Diagnosis
 from ..measurements import Measurements
-from .activations import DeadReLU, SaturatedActivations
 from ..runstats import fit_status
+from .activations import DeadReLU, SaturatedActivations
 from .capacity import GeneralizationGap, RegularizationDominates, UnderCapacity
 from .data import TargetsBeyondOutputRange, UnscaledInputs, UnscaledTargets
 from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
