@@ -59,13 +59,13 @@ def vanishing(rel: float = 0.9, seeds_hit: int = 3, first_rms: float = 1e-5, **f
         traces={"baseline": same(grads(first=first_rms))}, activation="sigmoid")
 
 
-def deeper(m: Measurements) -> Measurements:
+def deeper(measured: Measurements) -> Measurements:
     """The same measurements with a fourth layer, dense_3, between dense_1 and the output: a copy of
     dense_1 in the model and in every run (4 traced layers)."""
-    m.model.layers.insert(2, dataclasses.replace(m.model.layers[1], name="dense_3"))
-    for run in m.runs:
+    measured.model.layers.insert(2, dataclasses.replace(measured.model.layers[1], name="dense_3"))
+    for run in measured.runs:
         run.layers.insert(2, dataclasses.replace(copy.deepcopy(run.layers[1]), name="dense_3"))
-    return m
+    return measured
 
 
 def exploding(*, nan: bool = False, lower: list[float] | None = None, **fixes: list[float]) -> Measurements:
@@ -304,9 +304,9 @@ def growing_gradient_falling_loss() -> Measurements:
 def plateau_without_adam_edit() -> Measurements:
     """An Adam model on a plateau whose range-test suggestion did not help; the prober could not
     build the Adam edit for a model that already uses Adam."""
-    m = plateau(optimizer="Adam", lr_suggested=PLATEAU)
-    m.engine["inapplicable"] = ["adam"]
-    return m
+    measured = plateau(optimizer="Adam", lr_suggested=PLATEAU)
+    measured.engine["inapplicable"] = ["adam"]
+    return measured
 
 
 def constant_feature() -> Measurements:
@@ -315,9 +315,9 @@ def constant_feature() -> Measurements:
 
     x = np.random.default_rng(0).normal(size=(64, 3))
     x[:, 1] = 1.0
-    measured = profile_data(x, np.zeros((64, 1)))
-    return unscaled_inputs(data=profile(x_std_min=measured.x_std_min, x_std_max=measured.x_std_max,
-                                        x_mean_abs_max=measured.x_mean_abs_max))
+    stats = profile_data(x, np.zeros((64, 1)))
+    return unscaled_inputs(data=profile(x_std_min=stats.x_std_min, x_std_max=stats.x_std_max,
+                                        x_mean_abs_max=stats.x_mean_abs_max))
 
 
 def measurements(variants: dict[str, list[float] | list[list[float]]], **kwargs: Any) -> Measurements:

@@ -33,8 +33,8 @@ CASES = load_cases()
 
 @pytest.mark.parametrize("case", [c for _, c in CASES], ids=[f"{stem}:{c['name']}" for stem, c in CASES])
 def test_rule_case(case):
-    m = build(case["scenario"], case.get("args"))
-    diagnosis = judge(m)
+    measured = build(case["scenario"], case.get("args"))
+    diagnosis = judge(measured)
     ids = [f.id for f in diagnosis.findings]
     assert len(ids) == len(set(ids)), f"a rule gave several findings: {ids}"
     expected = {rule_id: Severity.parse(label) for rule_id, label in case["fires"].items()}

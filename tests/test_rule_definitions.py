@@ -82,7 +82,7 @@ def test_an_option_declaration_is_checked(args, problem):
 
 
 def test_a_rule_may_not_emit_a_severity_it_does_not_declare():
-    rule = _rule(check=lambda self, m: [self.finding("x.", {}, severity=Severity.ERROR)])()
+    rule = _rule(check=lambda self, measured: [self.finding("x.", {}, severity=Severity.ERROR)])()
     with pytest.raises(ValueError, match="DD998 emits error, which it does not declare"):
         rule.check(None)
 

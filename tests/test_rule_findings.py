@@ -24,16 +24,16 @@ from scenarios import (FIT, PIXELS, PLATEAU, STALL, blow_up, bounded_output, cla
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-def unsettled(m: Measurements, rule_id: str) -> Finding:
+def unsettled(measured: Measurements, rule_id: str) -> Finding:
     """The rule's own finding, before ``settle``."""
-    findings = find_rule(rule_id)().check(m)
+    findings = find_rule(rule_id)().check(measured)
     assert len(findings) == 1
     return findings[0]
 
 
-def judged(m: Measurements, rule_id: str) -> Finding:
+def judged(measured: Measurements, rule_id: str) -> Finding:
     """The finding as ``judge`` settles it."""
-    (finding,) = [f for f in judge(m).findings if f.id == rule_id]
+    (finding,) = [f for f in judge(measured).findings if f.id == rule_id]
     return finding
 
 
@@ -66,10 +66,10 @@ def test_vanishing_gradients_finding_proposes_probes():
 def test_vanishing_gradients_threshold_is_a_tenth():
     rule = find_rule("DD101")
     assert rule().threshold == 0.1
-    m = deep_vanishing(first_rms=5e-4)  # dense gets 0.05× dense_2's gradient
-    (f,) = rule().check(m)
+    measured = deep_vanishing(first_rms=5e-4)  # dense gets 0.05× dense_2's gradient
+    (f,) = rule().check(measured)
     assert f.evidence["gradient_attenuation"] == pytest.approx([0.05] * 3)
-    assert rule(threshold=0.01).check(m) == []  # the former threshold let it pass
+    assert rule(threshold=0.01).check(measured) == []  # the former threshold let it pass
     assert rule().check(deep_vanishing(first_rms=2e-3)) == []  # 0.2
     assert rule().check(vanishing(first_rms=5e-4)) == []  # 0.05 in three layers: ordinary attenuation
 
@@ -92,8 +92,8 @@ def test_vanishing_gradients_warning_counts_seeds():
 
 def test_vanishing_gradients_needs_two_traced_layers():
     no_grads = {name: {"grad_rms": None} for name in ("dense", "dense_1", "dense_2")}
-    m = make_measurements({"baseline": same(slowing(0.9))}, traces={"baseline": same(no_grads)})
-    assert find_rule("DD101")().check(m) == []
+    measured = make_measurements({"baseline": same(slowing(0.9))}, traces={"baseline": same(no_grads)})
+    assert find_rule("DD101")().check(measured) == []
 
 
 def test_exploding_gradients_finding():
@@ -121,11 +121,11 @@ def test_nonfinite_values_finding():
 
 
 def test_dead_relu_error_with_verified_he_init_and_lower_learning_rate():
-    m = dead(default_init=decay(1.0, 0.05))
-    before = unsettled(m, "DD201")
+    measured = dead(default_init=decay(1.0, 0.05))
+    before = unsettled(measured, "DD201")
     assert variants(before) == ["leaky_relu", "default_init", "lr_div10"]
     assert [not fix.probed for fix in before.fixes] == [True, False, False]
-    f = judged(m, "DD201")
+    f = judged(measured, "DD201")
     assert_meta(f, "DD201", "dead-units", E, "2/3 seeds")
     assert f.layers == ["dense_1"]
     assert f.message.startswith("All units of dense_1 died")
@@ -219,15 +219,15 @@ def test_diverging_one_seed_is_a_warning_not_an_error():
 
 def test_diverging_lower_rate_that_still_fails_hands_over_to_other_rules():
     # the baseline climbs to 5× a constant's loss; ÷10 the rate only reaches 4×: measured, not verified
-    m = diverging(curve=rise(1.0, 5.0), lower=rise(1.0, 4.0))
-    assert find_rule("DD301")().check(m) == []
-    fix = measured_fix(m, "lr_div10", "lower", "code", [0, 1, 2])
+    measured = diverging(curve=rise(1.0, 5.0), lower=rise(1.0, 4.0))
+    assert find_rule("DD301")().check(measured) == []
+    fix = measured_fix(measured, "lr_div10", "lower", "code", [0, 1, 2])
     assert not fix.verified and "relative loss 5 → 4" in fix.effect and "better in 0/3 seeds" in fix.effect
 
 
 def test_diverging_lower_rate_that_also_diverges_is_no_learning_rate_problem():
-    m = diverging(lower=blow_up(at=300))
-    assert find_rule("DD301")().check(m) == []
+    measured = diverging(lower=blow_up(at=300))
+    assert find_rule("DD301")().check(measured) == []
     f = judged(diverging(lower=blow_up(at=300), lr_suggested=FIT), "DD301")  # unless the suggestion helps
     assert f.fixes[0].variant == "lr_suggested" and f.fixes[0].verified
     assert "lower the learning rate" in f.evidence["fixes_that_did_not_help"][0]
@@ -266,12 +266,12 @@ def test_noisy_loss_gain_is_an_option():
 
 
 def test_noisy_loss_by_the_range_tests_suggestion():
-    m = noisy_suggested()
-    suggestion = suggest(m.range_test.learning_rates, m.range_test.losses).recommended
+    measured = noisy_suggested()
+    suggestion = suggest(measured.range_test.learning_rates, measured.range_test.losses).recommended
     assert suggestion < 1e-3
-    before = unsettled(m, "DD303")
+    before = unsettled(measured, "DD303")
     assert variants(before) == ["lr_div10", "lr_suggested"]
-    f = judged(m, "DD303")
+    f = judged(measured, "DD303")
     assert_meta(f, "DD303", "learning-rate-too-high", W, "3/3 seeds")
     assert f.evidence["relative_final_loss_smaller_rate"] == pytest.approx([0.005] * 3)  # the better of the two
     assert f.evidence["range_test_suggestion"] == pytest.approx(suggestion)
@@ -285,10 +285,10 @@ def test_noisy_loss_by_the_range_tests_suggestion():
 
 
 def test_noisy_loss_with_a_suggested_rate_probe_but_no_range_test():
-    m = noisy(lower=0.04)
-    m.runs.extend(run for run in noisy_suggested().runs_of("lr_suggested"))
-    m.variants.append(noisy_suggested().variant("lr_suggested"))
-    assert find_rule("DD303")().check(m) == []
+    measured = noisy(lower=0.04)
+    measured.runs.extend(run for run in noisy_suggested().runs_of("lr_suggested"))
+    measured.variants.append(noisy_suggested().variant("lr_suggested"))
+    assert find_rule("DD303")().check(measured) == []
 
 
 def test_noisy_loss_needs_the_lower_rate_probe():
@@ -483,23 +483,23 @@ def test_output_bias_off_prior_finding():
 
 
 def test_every_rule_judges_measurements_without_profile_or_counterfactuals():
-    m = make_measurements({"baseline": same(blow_up())}, profile=None, initial_loss_expected=None)
+    measured = make_measurements({"baseline": same(blow_up())}, profile=None, initial_loss_expected=None)
     for rule in ALL_RULES:
-        rule().check(m)  # no rule may crash on what --no-counterfactuals measures
+        rule().check(measured)  # no rule may crash on what --no-counterfactuals measures
 
 
 def test_unknown_learning_rate_is_described_relative():
     f = unsettled(diverging(), "DD301")
     assert "0.0001" in f.fixes[0].summary
-    m = diverging()
-    m.model.learning_rate = None
-    f = unsettled(m, "DD301")
+    measured = diverging()
+    measured.model.learning_rate = None
+    f = unsettled(measured, "DD301")
     assert f.message.startswith("Training diverges: ")
     assert "0.1 × the current rate" in f.fixes[0].summary
 
 
 def test_dead_relu_lower_rate_fix_with_unknown_learning_rate():
-    m = dying_layer(learning_rate=None, lr_div10=decay(1.0, 0.01), leaky_relu=FIT)
-    f = judged(m, "DD201")
+    measured = dying_layer(learning_rate=None, lr_div10=decay(1.0, 0.01), leaky_relu=FIT)
+    f = judged(measured, "DD201")
     assert variants(f) == ["leaky_relu", "lr_div10", "default_init"]
     assert f.fixes[1].verified and "initial_learning_rate by 0.1" in f.fixes[1].code

@@ -25,10 +25,10 @@ def test_verdict_of_a_setup_still_descending():
 
 
 def test_verdict_of_a_stalled_setup_with_a_note():
-    m = plateau(adam=PLATEAU, lr_suggested=PLATEAU)
-    m.runs_of("baseline")[0].val_loss = 5.0
-    m.runs_of("baseline")[1].val_loss = 5.0
-    d = judge(m)
+    measured = plateau(adam=PLATEAU, lr_suggested=PLATEAU)
+    measured.runs_of("baseline")[0].val_loss = 5.0
+    measured.runs_of("baseline")[1].val_loss = 5.0
+    d = judge(measured)
     assert [f.id for f in d.findings] == ["DD402"] and d.fit == "stalled"
     assert d.verdict().startswith("no fault found (1 note), but after 400 steps the loss is 0.5× a constant "
                                   "prediction's and no longer falling")
