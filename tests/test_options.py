@@ -60,6 +60,7 @@ def test_the_python_api_refuses_bad_values_before_any_work():
                          "not [1, 1] (for example --seeds 0,1,2)"),
     (["--max-fixes", "30"], "error: --max-fixes must be an integer from 0 to 20, not 30 (for example --max-fixes 6)"),
     (["--lr", "-0.1"], "error: --lr must be a positive number, not -0.1 (see `dnndoctor check --help`)"),
+    (["--select", ","], "error: --select ',' names no rule id, name or category (see `dnndoctor rules`)"),
     (["--time-budget", "0"], "error: --time-budget must be a positive number, not 0.0 "
                              "(see `dnndoctor check --help`)"),
 ])

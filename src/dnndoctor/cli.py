@@ -62,9 +62,15 @@ def _parse_seeds(text: str | None) -> list[int] | None:
                          remedy="for example --seeds 0,1,2") from None
 
 
-def _split(text: str | None) -> list[str] | None:
-    """A comma-separated flag value as a list, or None when the flag is absent."""
-    return None if text is None else [k.strip() for k in text.split(",") if k.strip()]
+def _rule_keys(text: str | None, flag: str) -> list[str] | None:
+    """The rule keys of --select or --ignore, or None when the flag is absent; CheckOptions
+    judges whether they name rules."""
+    if text is None:
+        return None
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise InputError(f"{flag} {text!r} names no rule id, name or category", remedy="see `dnndoctor rules`")
+    return keys
 
 
 FLAG_OF = {"learning_rate": "--lr", "jit": "--xla"}  # CheckOptions fields whose flag has another name
@@ -183,8 +189,8 @@ def check(
     try:
         settings = load_config(config)
         given = {"steps": steps, "seeds": _parse_seeds(seeds), "batch_size": batch_size,
-                 "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _split(select),
-                 "ignore": _split(ignore), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
+                 "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _rule_keys(select, "--select"),
+                 "ignore": _rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
                  "x_key": x_key, "y_key": y_key, "time_budget": time_budget,  # else the configured ones
                  "fix_out": None if fix_out is None else str(fix_out)}
         flags = {key: value for key, value in given.items() if value is not None}
