@@ -21,7 +21,7 @@ import numpy as np
 
 from .findings import Diagnosis, Finding, Severity
 from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
-from .probes.plan import trivial_loss
+from .lossinfo import trivial_loss
 from .probes.summary import model_info
 from .rules import judge, select_rules
 from .tf_runtime import import_keras

@@ -17,6 +17,7 @@ class LayerInfo:
     activation: str | None = None
     units: int | None = None
     params: int = 0
+    depth: int | None = None  # trainable layers between it and the nearest output (0: an output layer)
 
 
 @dataclass
@@ -35,6 +36,9 @@ class ModelInfo:
     from_logits: bool = False
     output_activation: str | None = None
     output_units: int | None = None
+    scales_own_inputs: bool = False  # a Normalization, Rescaling or BatchNormalization first, or token ids
+    inputs: int = 1
+    outputs: int = 1
 
 
 @dataclass

@@ -21,6 +21,7 @@ class CheckOptions:
     learning_rate: float | None = None
     x_key: str | None = None
     y_key: str | None = None
+    class_weight: dict[int, float] | None = None  # per-class loss weights, applied as model.fit applies them
     jit: bool | None = None  # None: XLA where a GPU is present
     counterfactuals: bool = True
     fix_out: str | None = None  # save the model with the best verified fix here (.keras)
