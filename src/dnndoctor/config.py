@@ -18,6 +18,9 @@
     data = "data/train.npz"
     learning-rate = 0.01                   # optional: any option of the check table above, and
                                            # loss, optimizer, x-key, y-key
+
+    [tool.dnndoctor.checks.from-code]      # or a factory in the project: build() returns
+    factory = "training.data:build"        # (model, (x, y)) or (model, dataset)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import InputError
+from .factory import Factory, is_factory_spec
 from .options import CheckOptions
 from .rules import find_rule, is_rule_key
 
@@ -57,6 +61,7 @@ class CheckTarget:
     model: Path
     data: Path
     options: dict[str, Any] = field(default_factory=dict)
+    factory: Factory | None = None  # builds the model and data in code; model and data are then its source
 
 
 @dataclass
@@ -232,7 +237,10 @@ def _checks(checks: Any, path: Path) -> list[CheckTarget]:
     for name, entry in checks.items():
         here = f"{where}.{name}"
         _require_table(entry, here, path)
-        _refuse_unknown(entry, ("model", "data", *CHECK_SETTINGS), here, path)
+        _refuse_unknown(entry, ("model", "data", "factory", *CHECK_SETTINGS), here, path)
+        if "factory" in entry:
+            targets.append(_factory_target(name, entry, here, path))
+            continue
         files = {}
         for key in ("model", "data"):
             if key not in entry:
@@ -241,6 +249,20 @@ def _checks(checks: Any, path: Path) -> list[CheckTarget]:
             files[key] = path.parent / _parsed(entry[key], _text, f"{here}.{key}", path)
         targets.append(CheckTarget(name, files["model"], files["data"], _settings(entry, CHECK_SETTINGS, here, path)))
     return targets
+
+
+def _factory_target(name: str, entry: dict, here: str, path: Path) -> CheckTarget:
+    if "model" in entry or "data" in entry:
+        raise ConfigError(f"{here} gives both a factory and files", path=path,
+                          remedy="give either model and data, or factory")
+    factory = Factory(_parsed(entry["factory"], _factory_spec, f"{here}.factory", path), path.parent)
+    return CheckTarget(name, factory.source, factory.source, _settings(entry, CHECK_SETTINGS, here, path), factory)
+
+
+def _factory_spec(value: Any) -> str:
+    if not is_factory_spec(value):
+        raise _Invalid("'module:function', a function of a module of the project, e.g. 'training.data:build'")
+    return value
 
 
 def _settings(table: dict, known: dict[str, tuple[str, Callable]], where: str, path: Path) -> dict[str, Any]:
