@@ -55,6 +55,7 @@ class Subject:
     data_path: str | None = None
     data: DataInfo | None = None
     sample_weight: np.ndarray | None = None
+    custom_objects: dict | None = None  # from --custom-objects: cloning the model deserializes them again
 
 
 def load_subject(model_path: str | Path, data_path: str | Path, options: CheckOptions) -> Subject:
@@ -63,11 +64,14 @@ def load_subject(model_path: str | Path, data_path: str | Path, options: CheckOp
     openers = array_openers(data_path, options)
     if len(openers) == 2 or options.x_key or options.y_key:  # the common case: fail on its keys before loading
         _pick_keys(list(openers), options, data_path)
-    model = load_model(model_path, options)
+    custom = import_custom_objects(options.custom_objects) if options.custom_objects else None
+    model = load_model(model_path, options, custom)
     x, y, x_val, y_val = model_arrays(openers, model, options, data_path)
     weights = openers[SAMPLE_WEIGHT_KEY]() if SAMPLE_WEIGHT_KEY in openers else None
-    return prepare_subject(model, x, y, x_val, y_val, options, sample_weight=weights,
-                           model_path=str(model_path), data_path=str(data_path))
+    subject = prepare_subject(model, x, y, x_val, y_val, options, sample_weight=weights,
+                              model_path=str(model_path), data_path=str(data_path))
+    subject.custom_objects = custom
+    return subject
 
 
 def check_paths(model_path: str | Path, data_path: str | Path) -> tuple[Path, Path]:
@@ -106,20 +110,28 @@ def open_arrays(path: Path, options: CheckOptions) -> tuple[ArraySource, ...]:
 
 
 def model_arrays(openers: dict, model, options: CheckOptions, path: Path) -> tuple:
-    """x, y, x_val, y_val for ``model``: plain arrays for one input and one output; otherwise
-    dicts of the arrays named after its inputs and outputs (model.fit's dict convention)."""
+    """x, y, x_val, y_val for ``model``: plain arrays for one input and one output; otherwise a
+    dict of the arrays named after the inputs (outputs) where there are several (model.fit's dict
+    convention), and the array of that name, or x (y), where there is one."""
     from .lossinfo import output_names
 
     inputs, outputs = [t.name for t in model.inputs], output_names(model)
     if len(inputs) == 1 and len(outputs) == 1:
         return _single_arrays(openers, options, path)
     keys = list(openers)
-    missing = [name for name in inputs + outputs if name not in keys]
+    x_key = options.x_key or next((x for x, _ in KEY_PAIRS if x in keys), None)
+    y_key = options.y_key or next((y for _, y in KEY_PAIRS if y in keys), None)
+    names = [n if n in keys or len(side) > 1 else fallback or n
+             for side, fallback in ((inputs, x_key), (outputs, y_key)) for n in side]
+    missing = [name for name in names if name not in keys]
     if missing:
         raise InputError(f"the model's inputs {', '.join(inputs)} and outputs {', '.join(outputs)} need arrays of "
                          f"those names; missing: {', '.join(missing)} (found: {', '.join(keys)})", path=path,
                          remedy=NAMED_ARRAYS.format(names=", ".join(f"{n}=..." for n in inputs + outputs)))
-    return ({name: openers[name]() for name in inputs}, {name: openers[name]() for name in outputs}, None, None)
+    x_names, y_names = names[:len(inputs)], names[len(inputs):]
+    x = {name: openers[name]() for name in inputs} if len(inputs) > 1 else openers[x_names[0]]()
+    y = {name: openers[name]() for name in outputs} if len(outputs) > 1 else openers[y_names[0]]()
+    return x, y, None, None
 
 
 def _single_arrays(openers: dict, options: CheckOptions, path: Path) -> tuple:
@@ -285,12 +297,13 @@ def check_numeric(source: ArraySource) -> None:
         raise source.error("has no rows", remedy="provide at least 2 samples")
 
 
-def load_model(path: Path, options: CheckOptions | None = None):
+def load_model(path: Path, options: CheckOptions | None = None, custom: dict | None = None):
     """Load with Keras' own loader, safe mode on unless ``--unsafe-load``; custom objects only
-    from the module named by ``--custom-objects``."""
+    from the module named by ``--custom-objects`` (imported already: ``custom``)."""
     options = options or CheckOptions()
     _, keras = import_keras()
-    custom = import_custom_objects(options.custom_objects) if options.custom_objects else None
+    if custom is None and options.custom_objects:
+        custom = import_custom_objects(options.custom_objects)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. an unbuilt optimizer's variables are skipped
@@ -414,6 +427,8 @@ def validate_target(out_shape: tuple, loss, y: ArraySource, y_scan: Scan) -> Non
         if low < 0 or high >= units:
             raise InputError(f"labels range over [{low}, {high}] but the output has {units} units", path=path,
                              remedy=f"use labels 0..{units - 1} or widen the output layer")
+        return
+    if loss.kind == "other":  # a loss dnndoctor does not know decides which targets it takes, as in model.fit
         return
     squeezed = out_shape[:-1] if out_shape and out_shape[-1] == 1 else out_shape
     if y_shape != out_shape and y_shape != squeezed and not (y_shape == (1,) and out_shape == ()):

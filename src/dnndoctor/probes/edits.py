@@ -17,7 +17,7 @@ from ..lossinfo import describe_loss, output_losses
 from ..measurements import Variant
 from ..tf_runtime import import_keras
 from .graphstats import RELU_FAMILY, SIGMOID_FAMILY, TANH_FAMILY, activation_name
-from .summary import learning_rate_of, output_layer, width_of
+from .summary import learning_rate_of, output_layer, output_layers, width_of
 
 WIDEN_FACTOR = 4
 MAX_WIDTH = 1024
@@ -91,15 +91,29 @@ def probe_clone(model, clone_function=None, *, optimizer=None, loss=None):
     """A freshly initialized, compiled clone trained like the user's model unless told otherwise."""
     _, keras = import_keras()
     clone = keras.models.clone_model(model, clone_function=clone_function)
+    keep_untrained_state(model, clone)
     clone.compile(optimizer=optimizer or fresh_optimizer(model.optimizer), loss=loss or model.loss,
                   loss_weights=model.get_compile_config().get("loss_weights"))
     return clone
 
 
+def keep_untrained_state(model, clone) -> None:
+    """Copy the values of layers without trainable weights (adapted preprocessing statistics, frozen
+    layers) into the clone, where the shapes still match: training never changes them."""
+    for layer, copy in zip(model.layers, clone.layers):
+        if layer.trainable_weights or not layer.weights:
+            continue
+        values = layer.get_weights()
+        if [v.shape for v in values] == [tuple(w.shape) for w in copy.weights]:
+            copy.set_weights(values)
+            if hasattr(copy, "finalize_state"):  # e.g. Normalization derives its mean and variance here
+                copy.finalize_state()
+
+
 def hidden_layers(model) -> list:
-    """Hidden dense or convolutional layers (those with units or filters), output excluded."""
-    out = output_layer(model)
-    return [layer for layer in model.layers if layer is not out and width_of(layer)]
+    """Hidden dense or convolutional layers (those with units or filters), outputs excluded."""
+    outputs = output_layers(model)
+    return [layer for layer in model.layers if layer not in outputs and width_of(layer)]
 
 
 def _reconfigured(model, change: Callable[[object, dict], dict | None], **compile_args):

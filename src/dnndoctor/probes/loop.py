@@ -60,7 +60,6 @@ class InstrumentedLoop:
         self.tvars = list(model.trainable_variables)
         self.groups: list[VariableGroup] = variable_groups(model, self.tvars)
         self.optimizer.build(self.tvars)
-        self._optimizer_start = [v.numpy() for v in self.optimizer.variables]
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self.jit = jit
@@ -192,11 +191,21 @@ class InstrumentedLoop:
         as at the start of a fresh model.fit."""
         for var, value in zip(self.model.weights, weights):
             var.assign(value)
-        for var, value in zip(self.optimizer.variables, self._optimizer_start):
+        for var, value in zip(self.optimizer.variables, self._fresh_optimizer_state()):
             var.assign(value)
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
         self.order.assign(batch_order(seed, self.rows, self.epochs) if order is None else order)
+
+    def _fresh_optimizer_state(self) -> list[np.ndarray]:
+        """The optimizer variables as a new optimizer builds them on the current weights, as at the
+        first step of model.fit (some, e.g. ScheduleFreeAdamW's, start as copies of the weights)."""
+        fresh = self.optimizer.__class__.from_config(self.optimizer.get_config())
+        fresh.build(self.tvars)
+        values = [v.numpy() for v in fresh.variables]
+        if [v.shape for v in values] != [tuple(v.shape) for v in self.optimizer.variables]:
+            raise ValueError(f"a fresh {type(self.optimizer).__name__} builds other variables than the compiled one")
+        return values
 
     def _ramp_graph(self, lrs):
         tf = self.tf

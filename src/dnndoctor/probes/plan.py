@@ -47,11 +47,20 @@ def initial_weights(model, seed: int) -> list[np.ndarray]:
     Keras draws initializer seeds from Python's ``random``; seeding it (and NumPy) gives the
     same weights as ``keras.utils.set_random_seed`` without resetting TensorFlow's seed, which
     would clear the caches of every compiled probe.
+    Layers without trainable weights keep their values: an adapted Normalization's statistics
+    or a frozen pretrained layer are part of the setup, not of its initialization.
     """
     _, keras = import_keras()
     random.seed(seed)
     np.random.seed(seed)
-    return [w.numpy() for w in keras.models.clone_model(model).weights]
+    fresh = [w.numpy() for w in keras.models.clone_model(model).weights]
+    position = {id(w): i for i, w in enumerate(model.weights)}
+    for layer in model.layers:
+        if not layer.trainable_weights:
+            for weight in layer.weights:
+                if id(weight) in position:
+                    fresh[position[id(weight)]] = weight.numpy()
+    return fresh
 
 
 class Prober:
@@ -74,7 +83,8 @@ class Prober:
         self.jit = use_xla(options.jit)
         self.ctx = Context(subject.model, self.x, self.y)
         try:
-            self.base = probe_clone(subject.model)
+            with self.custom_scope():
+                self.base = probe_clone(subject.model)
         except Exception as exc:
             raise clone_failure(exc, subject.model_path) from None
         self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
@@ -93,13 +103,19 @@ class Prober:
         self.steps: int | None = None  # steps per run when the deadline cut them
         self.quick_checks = True  # LR range test and one-batch overfit, unless the deadline cut them
 
+    def custom_scope(self):
+        """The scope that lets Keras deserialize the user's custom objects while cloning the model."""
+        _, keras = import_keras()
+        return keras.saving.custom_object_scope(self.subject.custom_objects or {})
+
     # -- compiled loops ---------------------------------------------------------------------
 
     def _loop(self, model) -> InstrumentedLoop:
         key = id(model)
         if key not in self.loops:
-            for seed in self.options.seeds:
-                self.weights[key, seed] = initial_weights(model, seed)
+            with self.custom_scope():
+                for seed in self.options.seeds:
+                    self.weights[key, seed] = initial_weights(model, seed)
             started = time.perf_counter()
             loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
                                     steps=self.options.steps, record_every=self.record_every,
@@ -138,8 +154,9 @@ class Prober:
             if any(v.name == name for v in self.variants):
                 continue
             try:
-                setup = build_setup(name, self.ctx) if name != "baseline" else \
-                    VariantSetup(Variant("baseline", "the model as compiled"), None)
+                with self.custom_scope():
+                    setup = build_setup(name, self.ctx) if name != "baseline" else \
+                        VariantSetup(Variant("baseline", "the model as compiled"), None)
             except Exception as exc:  # an edit this model does not support, e.g. widening a custom layer
                 self.cuts.append(dropped(f"variant {name}", exc))
                 continue

@@ -29,6 +29,17 @@ def output_layer(model):
     return model.layers[-1]
 
 
+def output_layers(model) -> list:
+    """The layers that produce the model's outputs (the last layer when they cannot be named)."""
+    found = []
+    for name in getattr(model, "output_names", None) or []:
+        try:
+            found.append(model.get_layer(name))
+        except ValueError:
+            pass
+    return found or [model.layers[-1]]
+
+
 def width_of(layer) -> int | None:
     """Units of a dense layer or filters of a convolution, if the layer has either."""
     config = layer.get_config()
@@ -49,12 +60,9 @@ def layer_depths(model) -> dict[str, int]:
     """Per layer, the fewest layers with weights on a path from it to an output (0: it makes an output).
 
     Measured in the layer graph, so a residual block's skip shortens the depth of the layers
-    below it, as it shortens the path of their gradients. Empty when the graph cannot be read.
+    below it, as it shortens the path of their gradients.
     """
-    try:
-        outputs = [output_layer(model)] + [model.get_layer(name) for name in getattr(model, "output_names", [])]
-    except ValueError:
-        return {}
+    outputs = output_layers(model)
     depths: dict[str, int] = {}
     queue = deque()
     for layer in outputs:
@@ -63,7 +71,7 @@ def layer_depths(model) -> dict[str, int]:
             queue.append(layer)
     while queue:  # a 0-1 breadth-first search: passing a layer without weights adds no depth
         layer = queue.popleft()
-        step = 1 if layer.trainable_weights else 0
+        step = 1 if getattr(layer, "trainable_weights", None) else 0  # keras ops appear in the graph too
         for parent in layer_parents(layer):
             depth = depths[layer.name] + step
             if depth < depths.get(parent.name, depth + 1):
