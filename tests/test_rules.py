@@ -220,6 +220,11 @@ def unscaled_inputs(curve: list[float] | None = None, data: object = UNSCALED_X,
                              profile=data)
 
 
+def _normalizing_model(m: Measurements) -> Measurements:
+    m.model.scales_own_inputs = True  # e.g. an adapted Normalization layer first
+    return m
+
+
 HOUSE_PRICES = profile(y_min=100.0, y_max=900.0, y_mean=500.0, y_std=100.0)
 
 
@@ -410,7 +415,11 @@ CASES: list[tuple[str, Callable[[], Measurements], dict[str, Severity]]] = [
     # DD501 unscaled inputs
     ("unscaled-x-standardizing-verified", lambda: unscaled_inputs(standardize_x=FIT), {"DD501": W}),
     ("unscaled-x-not-probed", unscaled_inputs, {"DD501": W}),
-    ("x-scales-300x-apart", lambda: unscaled_inputs(data=profile(x_std_max=3.0, x_std_min=0.01)), {"DD501": W}),
+    ("x-scales-300x-apart", lambda: unscaled_inputs(data=profile(x_std_max=3.0, x_std_min=0.01, x_max_abs=9.0)),
+     {"DD501": W}),
+    ("pixels-already-in-0-1", lambda: unscaled_inputs(data=profile(x_std_max=0.45, x_std_min=0.001, x_max_abs=1.0)),
+     {}),
+    ("model-normalizes-its-inputs", lambda: _normalizing_model(unscaled_inputs()), {}),
     ("unscaled-x-but-fits", lambda: unscaled_inputs(curve=FIT), {}),
     ("unscaled-x-refuted", lambda: unscaled_inputs(standardize_x=slowing(0.5)), {}),
     # DD511 unscaled targets

@@ -63,6 +63,22 @@ def _parse_seeds(text: str) -> list[int]:
     return seeds
 
 
+def _parse_class_weight(text: str) -> dict[int, float]:
+    """``0=1,1=5`` -> {0: 1.0, 1: 5.0}: a loss weight per class index, as model.fit's class_weight."""
+    weights = {}
+    try:
+        for item in filter(str.strip, text.split(",")):
+            label, weight = item.split("=")
+            weights[int(label)] = float(weight)
+    except ValueError:
+        raise InputError(f"--class-weight {text!r} is not a list of CLASS=WEIGHT pairs",
+                         remedy="for example --class-weight 0=1,1=5") from None
+    if not weights or min(weights.values()) < 0:
+        raise InputError(f"--class-weight {text!r} needs at least one class and non-negative weights",
+                         remedy="for example --class-weight 0=1,1=5")
+    return weights
+
+
 def _parse_rule_keys(text: str | None, flag: str) -> list[str] | None:
     """A comma-separated list of rule ids, names or categories, or None when the flag is absent."""
     from .rules import is_rule_key
@@ -141,6 +157,8 @@ def check(
     lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate, overriding the saved one."),
     x_key: Optional[str] = typer.Option(None, "--x-key", help="Name of the inputs array in the .npz."),
     y_key: Optional[str] = typer.Option(None, "--y-key", help="Name of the targets array in the .npz."),
+    class_weight: Optional[str] = typer.Option(None, "--class-weight", help="Loss weight per class, as model.fit's "
+                                               "class_weight, e.g. 0=1,1=5."),
     counterfactuals: Optional[bool] = typer.Option(None, "--counterfactuals/--no-counterfactuals", show_default=False,
                                                    help="Also probe learning rate ×10, ÷10 and a wider model "
                                                         "[default: on]."),
@@ -177,7 +195,8 @@ def check(
         given = {"steps": steps, "seeds": None if seeds is None else _parse_seeds(seeds), "batch_size": batch_size,
                  "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _parse_rule_keys(select, "--select"),
                  "ignore": _parse_rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer,
-                 "learning_rate": lr, "x_key": x_key, "y_key": y_key}
+                 "learning_rate": lr, "x_key": x_key, "y_key": y_key,
+                 "class_weight": None if class_weight is None else _parse_class_weight(class_weight)}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
                      custom_objects=custom_objects)

@@ -58,7 +58,7 @@ class UnscaledInputs(Rule):
 
     def check(self, m: Measurements) -> list[Finding]:
         p = m.profile
-        if p is None:
+        if p is None or m.model.scales_own_inputs or p.x_max_abs <= 1.0:  # scaled in the model, or already in [-1, 1]
             return []
         spread = p.x_std_max / p.x_std_min if p.x_std_min > 0 else float("inf")
         offset = max(p.x_mean_abs_max, p.x_std_max)
