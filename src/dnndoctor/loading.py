@@ -356,11 +356,14 @@ def apply_compile_options(model, options: CheckOptions, where) -> None:
     optimizer = getattr(model, "optimizer", None)
     loss = getattr(model, "loss", None)
     compiled = optimizer is not None and loss is not None
+    uncompiled = "the model was saved without compile()" + (
+        " (or Keras could not restore its Keras 2 training configuration)" if str(where).endswith((".h5", ".hdf5"))
+        else "")
     if not compiled and options.loss is None:
-        raise InputError("the model was saved without compile() and no loss was given", path=where,
+        raise InputError(f"{uncompiled} and no loss was given", path=where,
                          remedy="pass --loss and --optimizer/--lr, or compile before model.save()")
     if not compiled and options.optimizer is None and options.learning_rate is None:
-        raise InputError("the model was saved without compile() and no optimizer was given", path=where,
+        raise InputError(f"{uncompiled} and no optimizer was given", path=where,
                          remedy="pass --optimizer and/or --lr")
     if compiled and options.loss is None and options.optimizer is None and options.learning_rate is None:
         return
