@@ -170,6 +170,18 @@ class Measurements:
         """The probe runs of one variant, in seed order."""
         return [r for r in self.runs if r.variant == variant]
 
+    def gradients_by_depth(self, run: ProbeRun) -> list[tuple[int, float]]:
+        """(depth, median gradient RMS over the run's records) of every layer with weights whose depth
+        in the layer graph is known, nearest the output first: how gradients attenuate on the way
+        down a residual or branched graph, as on a chain."""
+        depth = {layer.name: layer.depth for layer in self.model.layers if layer.depth is not None}
+        found = []
+        for trace in run.layers:
+            values = sorted(v for v in trace.grad_rms if v is not None)
+            if trace.name in depth and values:
+                found.append((depth[trace.name], values[len(values) // 2]))
+        return sorted(found)
+
     def variant(self, name: str) -> Variant | None:
         return next((v for v in self.variants if v.name == name), None)
 

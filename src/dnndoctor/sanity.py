@@ -14,16 +14,17 @@ from .measurements import Measurements
 OVERFIT = 0.01  # relative loss on the single batch that counts as memorized
 
 
-def sanity_checks(m: Measurements) -> dict:
+def sanity_checks(measured: Measurements) -> dict:
     """Each check's numbers, None where the probe behind it did not run."""
-    starts = [r.eval_losses[0] for r in m.runs_of("baseline")
+    starts = [r.eval_losses[0] for r in measured.runs_of("baseline")
               if r.eval_losses and r.eval_losses[0] is not None and math.isfinite(r.eval_losses[0])]
-    suggestion = suggest(m.range_test.learning_rates, m.range_test.losses).recommended if m.range_test else None
-    overfit = m.overfit_relative_loss
+    test = measured.range_test
+    suggestion = suggest(test.learning_rates, test.losses).recommended if test else None
+    overfit = measured.overfit_relative_loss
     return {
         "initial_loss": float(np.median(starts)) if starts else None,
-        "expected_initial_loss": m.initial_loss_expected,
-        "learning_rate": m.model.learning_rate,
+        "expected_initial_loss": measured.initial_loss_expected,
+        "learning_rate": measured.model.learning_rate,
         "range_test_suggestion": suggestion,
         "overfits_one_batch": sum(v <= OVERFIT for v in overfit) if overfit else None,
         "overfit_seeds": len(overfit) or None,
