@@ -25,7 +25,7 @@ from ..options import CheckOptions
 from ..tf_runtime import import_keras, use_xla
 from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
-from .failures import clone_failure, dropped, setup_failure
+from .failures import clone_failure, dropped, reason, setup_failure
 from .loop import InstrumentedLoop
 from .profile import profile_data
 from .summary import model_info
@@ -87,7 +87,11 @@ class Prober:
                 self.base = probe_clone(subject.model)
         except Exception as exc:
             raise clone_failure(exc, subject.model_path) from None
-        self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
+        try:
+            self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
+        except Exception as exc:  # a loss that cannot score a constant prediction cannot be judged against one
+            raise ProbeError(f"the compiled loss cannot score a constant prediction ({reason(exc)})",
+                             path=subject.model_path, remedy="check that model.fit runs on this data") from None
         self.loops: dict[int, InstrumentedLoop] = {}
         self.weights: dict[tuple[int, int], list[np.ndarray]] = {}
         self.engines: set[str] = set()
@@ -117,15 +121,14 @@ class Prober:
                 for seed in self.options.seeds:
                     self.weights[key, seed] = initial_weights(model, seed)
             started = time.perf_counter()
-            loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
-                                    steps=self.options.steps, record_every=self.record_every,
-                                    probe_rows=self.probe_rows, jit=self.jit, validation=self.validation,
-                                    sample_weight=self.sample_weight)
             try:
+                loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
+                                        steps=self.options.steps, record_every=self.record_every,
+                                        probe_rows=self.probe_rows, jit=self.jit, validation=self.validation,
+                                        sample_weight=self.sample_weight)
                 self.engines.add(loop.compile_graphs())
             except Exception as exc:
-                raise ProbeError(f"the probe could not build the training graph ({type(exc).__name__}: "
-                                 f"{str(exc).splitlines()[0][:160] if str(exc) else ''})",
+                raise ProbeError(f"the probe could not build the training graph ({reason(exc)})",
                                  path=self.subject.model_path,
                                  remedy="check that model.fit runs on this data") from None
             self.loops[key] = loop
