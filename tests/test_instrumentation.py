@@ -20,6 +20,8 @@ def test_dead_units_are_counted_per_channel_of_a_convolution():
     maps[:, 0, 0, 1] = -1.0  # channel 1 is off at one position only: alive
     dead = activation_rows(tf, [tf.constant(maps)]).numpy()[0, 0]
     assert dead == pytest.approx(1 / 3)
+    first = np.moveaxis(maps, -1, 1)  # the same maps, channels first
+    assert activation_rows(tf, [tf.constant(first)], [True]).numpy()[0, 0] == pytest.approx(1 / 3)
 
 
 def test_dropout_and_recurrent_layers_are_not_watched(keras):

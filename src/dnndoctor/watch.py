@@ -13,8 +13,8 @@ import math
 from .arrays import Arrays, fit_dtype, map_arrays
 from .kerascompat import compute_loss
 from .measurements import LayerTrace
-from .probes.graphstats import (activation_model, activation_name, activation_rows, finite, group_norms,
-                                record_activations, variable_groups, watched_layers)
+from .probes.graphstats import (activation_model, activation_name, activation_rows, channels_first, finite,
+                                group_norms, record_activations, variable_groups, watched_layers)
 from .tf_runtime import import_keras
 
 
@@ -30,6 +30,7 @@ class LayerWatch:
         self.groups = variable_groups(model, self.variables)
         layers, self.activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
+        self.first_channel = [channels_first(layer) for layer in layers]
         self._measure = tf.function(self._graph, autograph=False)  # plain Python loops: tracing stays cheap
 
     def traces(self) -> list[LayerTrace]:
@@ -50,7 +51,7 @@ class LayerWatch:
             outputs = self.activations(self.x, training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
         return (tf.cast(loss, tf.float32), group_norms(tf, present, self.groups),
-                group_norms(tf, self.variables, self.groups), activation_rows(tf, outputs))
+                group_norms(tf, self.variables, self.groups), activation_rows(tf, outputs, self.first_channel))
 
     def record(self, traces: list[LayerTrace]) -> float:
         """Measure once, append one value to every trace, and return the probe-batch loss."""

@@ -72,16 +72,24 @@ def activation_model(keras, model, layers: list):
     return [layer for layer, _ in reachable], probe
 
 
-def activation_rows(tf, outputs):
+def channels_first(layer) -> bool:
+    """A convolution or pooling layer whose channels are on axis 1, not the last."""
+    return getattr(layer, "data_format", None) == "channels_first"
+
+
+def activation_rows(tf, outputs, first_channel: list[bool] | None = None):
     """Per output tensor, its [dead, saturated(sigmoid), saturated(tanh), mean, std].
 
-    Dead units are counted per channel (every axis but the last reduced): a unit of a dense
-    layer, a filter of a convolution.
+    Dead units are counted per channel (every other axis reduced): a unit of a dense layer, a
+    filter of a convolution (on axis 1 where ``first_channel`` says so, else the last axis).
     """
     rows = []
     low, high = SATURATION_MARGIN, 1.0 - SATURATION_MARGIN
-    for out in outputs:
+    for k, out in enumerate(outputs):
         values = tf.cast(out, tf.float32)
+        rank = values.shape.rank
+        if first_channel and first_channel[k] and rank and rank > 2:
+            values = tf.transpose(values, [0, *range(2, rank), 1])
         values = tf.reshape(values, [-1, tf.shape(values)[-1]])
         rows.append(tf.stack([
             tf.reduce_mean(tf.cast(tf.reduce_all(values <= 0.0, axis=0), tf.float32)),

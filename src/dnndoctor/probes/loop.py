@@ -20,7 +20,7 @@ from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
 from ..tf_runtime import import_keras
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
-                         finite, group_norms, record_activations, variable_groups, watched_layers)
+                         channels_first, finite, group_norms, record_activations, variable_groups, watched_layers)
 
 
 def batch_order(seed: int, rows: int, epochs: int) -> np.ndarray:
@@ -50,7 +50,8 @@ class InstrumentedLoop:
         self.base_data = (x, y)
         self._data = (x, y)
         self.x, self.y = self._variables(x), self._variables(y)
-        self.probe_x, self.probe_y = self._variables(take_rows(x, probe_rows)), self._variables(take_rows(y, probe_rows))
+        self.probe_x = self._variables(take_rows(x, probe_rows))
+        self.probe_y = self._variables(take_rows(y, probe_rows))
         self.row_weights = None if sample_weight is None else self._variables(sample_weight)
         self.probe_row_weights = None if sample_weight is None else tf.constant(fit_dtype(sample_weight[probe_rows]))
         self.val = None
@@ -62,6 +63,7 @@ class InstrumentedLoop:
         self.optimizer.build(self.tvars)
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
+        self._first_channel = [channels_first(layer) for layer in layers]
         self.jit = jit
         self._chunk = tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
         self._stats = tf.function(self._stats_graph, jit_compile=jit, autograph=False)
@@ -152,7 +154,7 @@ class InstrumentedLoop:
         outputs = self._activations(self.probe_x, training=False)
         if not isinstance(outputs, (list, tuple)):
             outputs = [outputs]
-        return activation_rows(tf, outputs), self._weight_norms(), self._losses()
+        return activation_rows(tf, outputs, self._first_channel), self._weight_norms(), self._losses()
 
     # -- running ----------------------------------------------------------------------------
 

@@ -233,7 +233,8 @@ class Prober:
         batch = np.random.default_rng(self.options.seeds[0]).choice(rows, min(OVERFIT_ROWS, rows), replace=False)
         order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
         self.progress("overfitting one batch", 0, 1)
-        batch_baseline = trivial_loss(self.subject.model, take_rows(self.y, batch), take_rows(self.sample_weight, batch))
+        batch_baseline = trivial_loss(self.subject.model, take_rows(self.y, batch),
+                                      take_rows(self.sample_weight, batch))
         for seed in self.options.seeds:
             run = loop.run(variant="overfit", seed=seed, weights=self.weights[id(self.base), seed], order=order)
             losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
