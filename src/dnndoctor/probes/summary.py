@@ -51,7 +51,8 @@ def learning_rate_of(optimizer) -> tuple[float | None, str | None]:
     """The initial learning rate as a float, and the schedule's class name when it has one."""
     rate = optimizer.get_config().get("learning_rate")
     if isinstance(rate, dict):  # a serialized LearningRateSchedule
-        initial = rate.get("config", {}).get("initial_learning_rate")
+        config = rate.get("config", {})
+        initial = config.get("initial_learning_rate", (config.get("values") or [None])[0])  # piecewise: first
         return (float(initial) if isinstance(initial, (int, float)) else None), rate.get("class_name")
     return float(np.asarray(optimizer.learning_rate)), None
 
