@@ -64,10 +64,19 @@ def run_check(setup: Setup, model_path: Path, data_path: Path, monkeypatch) -> O
         return seen["diagnosis"]
 
     monkeypatch.setattr(api, "check_files", spy)
-    flags = [*CHECK_FLAGS, *setup.args, *(() if setup.counterfactuals else ("--no-counterfactuals",))]
+    flags = [*CHECK_FLAGS, *setup.args, *(() if setup.full_check else ("--no-counterfactuals",))]
     result = CliRunner().invoke(app, ["check", str(model_path), str(data_path), *flags])
     exception = None if isinstance(result.exception, SystemExit) else result.exception
     return Outcome(result.exit_code, result.stdout, result.stderr, seen.get("diagnosis"), exception)
+
+
+def custom_objects(setup: Setup) -> dict:
+    """What ``--custom-objects`` gives the check, for the reference's own loading and cloning."""
+    if "--custom-objects" not in setup.args:
+        return {}
+    from .custom_loss import scaled_mse
+
+    return {"scaled_mse": scaled_mse}
 
 
 def reference_model(setup: Setup, model_path: Path):
@@ -75,27 +84,23 @@ def reference_model(setup: Setup, model_path: Path):
     from dnndoctor.tf_runtime import import_keras
 
     _, keras = import_keras()
-    custom = {}
-    if "--custom-objects" in setup.args:
-        from .custom_loss import scaled_mse
-
-        custom = {"scaled_mse": scaled_mse}
-    model = keras.saving.load_model(model_path, custom_objects=custom)
+    model = keras.saving.load_model(model_path, custom_objects=custom_objects(setup))
     if setup.compile is not None:
         setup.compile(keras, model)
-    elif model.optimizer.built:  # a legacy .h5 loads its optimizer built: give fit a fresh one, as the probes do
+    elif setup.suffix == ".h5":  # a legacy .h5 loads an optimizer fit cannot use: a fresh one, as the probes make
         optimizer = model.optimizer
         model.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=model.loss)
     return model
 
 
-def start_weights(model, seed: int) -> list[np.ndarray]:
-    """The weights a probe with ``seed`` starts from: a fresh initialization, except the layers that
-    training does not change (adapted preprocessing statistics, frozen layers) keep their saved values."""
+def start_weights(setup: Setup, model) -> list[np.ndarray]:
+    """The weights the probe of seed 0 starts from (its fresh initialization), with the row's custom objects."""
     from dnndoctor.probes.plan import initial_weights
+    from dnndoctor.tf_runtime import import_keras
 
-    kept = {id(w) for layer in model.layers if not layer.trainable_weights for w in layer.weights}
-    return [w.numpy() if id(w) in kept else fresh for w, fresh in zip(model.weights, initial_weights(model, seed))]
+    _, keras = import_keras()
+    with keras.saving.custom_object_scope(custom_objects(setup)):
+        return initial_weights(model, 0)
 
 
 def fit_arrays(model, arrays: dict[str, np.ndarray]):

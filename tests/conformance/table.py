@@ -33,12 +33,16 @@ def render() -> str:
     refused = sum(s.refusal is not None for s in SETUPS)
     lines = [START, "",
              f"{len(SETUPS)} setups, each checked end to end and compared with `model.fit` "
-             f"({refused} refused with a one-line reason). Generated from `tests/conformance/setups.py` by "
-             "`python -m tests.conformance.table`; `tests/test_conformance.py` runs every row.", ""]
+             f"({refused} refused with a one-line reason). Probes \"all\": the full check (the learning-rate "
+             "and width counterfactuals, the LR range test, one-batch overfitting, fix verification); \"its own\": "
+             "the setup's own probe (`--no-counterfactuals`), for rows that vary only the targets or the loss. "
+             "Generated from `tests/conformance/setups.py` by `python -m tests.conformance.table`; "
+             "`tests/test_conformance.py` runs every row.", ""]
     for area in AREAS:
         rows = [s for s in SETUPS if s.area == area]
-        lines += [f"**{area}**", "", "| Setup | Checked |", "|---|---|"]
-        lines += [f"| {s.covers.replace('|', '/')} | {outcome(s)} |" for s in rows]
+        lines += [f"**{area}**", "", "| Setup | Probes | Checked |", "|---|---|---|"]
+        lines += [f"| {s.covers.replace('|', '/')} | {'all' if s.full_check else 'its own'} | {outcome(s)} |"
+                  for s in rows]
         lines.append("")
     return "\n".join([*lines, END])
 
