@@ -135,3 +135,16 @@ def test_class_weights_become_sample_weights_as_in_model_fit(saved_regressor, tm
     np.savez(data_path, x=np.zeros((6, 2)), y=np.array([[0.0], [1.0], [1.0], [0.0], [1.0], [0.0]]))
     subject = load_subject(model_path, data_path, CheckOptions(class_weight={1: 4.0}))
     np.testing.assert_allclose(subject.sample_weight, [1, 4, 4, 1, 4, 1])
+
+
+def test_in_memory_arrays_for_several_inputs_must_name_each_input(keras):
+    from dnndoctor.loading import prepare_subject
+
+    a, b = keras.Input(shape=(2,), name="a"), keras.Input(shape=(2,), name="b")
+    model = keras.Model([a, b], keras.layers.Dense(1)(keras.layers.Add()([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    rows = np.zeros((8, 2))
+    with pytest.raises(InputError, match="no inputs for b"):
+        prepare_subject(model, {"a": rows}, np.zeros(8))
+    subject = prepare_subject(model, {"a": rows, "b": rows}, np.zeros(8))
+    assert subject.x["b"].shape == (8, 2)

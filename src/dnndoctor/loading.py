@@ -396,12 +396,18 @@ def validate_arrays(model, x, y, y_scans) -> None:
     from .lossinfo import describe_loss, output_losses
 
     inputs = x if isinstance(x, dict) else {model.inputs[0].name: x}
+    names = [t.name for t in model.inputs]
+    missing = [name for name in names if name not in inputs]
+    if missing:
+        raise InputError(f"no inputs for {', '.join(missing)}: the model takes {', '.join(names)}",
+                         path=first(x).path, remedy="give x as a dict keyed by the model's input names")
     for tensor in model.inputs:
         validate_input(tuple(tensor.shape[1:]), inputs[tensor.name])
     for index, name, loss in output_losses(model):
-        target = y[name] if isinstance(y, dict) else y
         if isinstance(y, dict) and name not in y:
-            continue
+            raise InputError(f"no targets for the output {name}, which has a loss", path=first(y).path,
+                             remedy="give y as a dict keyed by the model's output names")
+        target = y[name] if isinstance(y, dict) else y
         scanned = y_scans[name] if isinstance(y_scans, dict) else y_scans
         validate_target(tuple(model.outputs[index].shape[1:]), describe_loss(loss), target, scanned)
 
