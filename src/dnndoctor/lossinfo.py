@@ -109,7 +109,7 @@ def _constant_outputs(model, targets: dict[str, np.ndarray], rows: int) -> list[
         rows_of = []
         for row in constant_predictions(describe_loss(loss), targets[name], shape[-1] if shape else 1):
             row = np.asarray(row, np.float32).reshape(-1)
-            row = row[:size] if row.size >= size else np.broadcast_to(row, (size,))
+            row = row[:size] if row.size >= size else np.resize(row, size)  # e.g. a class prior at every time step
             rows_of.append(np.broadcast_to(row.reshape(shape), (rows, *shape)))
         candidates[index] = rows_of
     return candidates
