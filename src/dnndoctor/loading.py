@@ -66,6 +66,7 @@ def load_subject(model_path: str | Path, data_path: str | Path, options: CheckOp
         _pick_keys(list(openers), options, data_path)
     custom = import_custom_objects(options.custom_objects) if options.custom_objects else None
     model = load_model(model_path, options, custom)
+    check_trainable(model, model_path)
     x, y, x_val, y_val = model_arrays(openers, model, options, data_path)
     weights = openers[SAMPLE_WEIGHT_KEY]() if SAMPLE_WEIGHT_KEY in openers else None
     subject = prepare_subject(model, x, y, x_val, y_val, options, sample_weight=weights,
