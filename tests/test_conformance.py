@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conformance.harness import (fit_arrays, materialize, reference_model, rows_of, run_check, start_weights,
+from conformance.harness import (fit_arrays, materialize, reference_model, rows_of, run_check, start_training,
                                 undefined_measurements)
 from conformance.reference import fit_step_losses
 from conformance.setups import PENDING, SETUPS, Setup
@@ -55,7 +55,7 @@ def test_check_follows_model_fit(setup: Setup, tmp_path, monkeypatch):
     assert not undefined_measurements(measurements, model)
     probe = next(r for r in measurements.runs_of("baseline") if r.seed == 0)
     rows, batch = rows_of(arrays), measurements.budget.batch_size
-    model.set_weights(start_weights(setup, model))
+    start_training(setup, model)
     epochs = -(-len(probe.losses) // measurements.budget.steps_per_epoch)
     x, y, sample_weight = fit_arrays(model, arrays)
     fit = fit_step_losses(model, x, y, order=batch_order(0, rows, epochs), steps=len(probe.losses),

@@ -87,9 +87,6 @@ def reference_model(setup: Setup, model_path: Path):
     model = keras.saving.load_model(model_path, custom_objects=custom_objects(setup))
     if setup.compile is not None:
         setup.compile(keras, model)
-    elif setup.suffix == ".h5":  # a legacy .h5 loads an optimizer fit cannot use: a fresh one, as the probes make
-        optimizer = model.optimizer
-        model.compile(optimizer=optimizer.__class__.from_config(optimizer.get_config()), loss=model.loss)
     return model
 
 
@@ -101,6 +98,14 @@ def start_weights(setup: Setup, model) -> list[np.ndarray]:
     _, keras = import_keras()
     with keras.saving.custom_object_scope(custom_objects(setup)):
         return initial_weights(model, 0)
+
+
+def start_training(setup: Setup, model) -> None:
+    """Set the probe's initial weights and give the model a fresh optimizer, built on them by ``fit``:
+    the loaded one was built on the saved weights (a schedule-free optimizer copies them)."""
+    model.set_weights(start_weights(setup, model))
+    optimizer = model.optimizer
+    model.optimizer = optimizer.__class__.from_config(optimizer.get_config())
 
 
 def fit_arrays(model, arrays: dict[str, np.ndarray]):
