@@ -58,13 +58,13 @@ def run_check(setup: Setup, model_path: Path, data_path: Path, monkeypatch) -> O
     check_files = api.check_files
 
     def spy(model, data, options=None, progress=None):
-        if setup.class_weight is not None:
-            options = dataclasses.replace(options, class_weight=setup.class_weight)
         seen["diagnosis"] = check_files(model, data, options, *(() if progress is None else (progress,)))
         return seen["diagnosis"]
 
     monkeypatch.setattr(api, "check_files", spy)
     flags = [*CHECK_FLAGS, *setup.args, *(() if setup.full_check else ("--no-counterfactuals",))]
+    if setup.class_weight is not None:
+        flags += ["--class-weight", ",".join(f"{label}={weight}" for label, weight in setup.class_weight.items())]
     result = CliRunner().invoke(app, ["check", str(model_path), str(data_path), *flags])
     exception = None if isinstance(result.exception, SystemExit) else result.exception
     return Outcome(result.exit_code, result.stdout, result.stderr, seen.get("diagnosis"), exception)

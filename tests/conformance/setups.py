@@ -28,7 +28,7 @@ class Setup:
 
     ``args`` are extra ``dnndoctor check`` flags; ``compile`` compiles the reference model as
     those flags compile an uncompiled file; ``class_weight`` is given to ``model.fit`` and to
-    the check; ``stochastic`` rows (random layers) compare loss levels, not steps; a
+    the check (``--class-weight``); ``stochastic`` rows (random layers) compare loss levels, not steps; a
     ``refusal`` row must end with exit 2 and a message holding that text.
 
     To keep the suite fast, rows that vary only the targets' layout or the loss probe the
@@ -452,7 +452,7 @@ SETUPS: list[Setup] = [
     Setup("sample-weight-outputs", "Weights", "sample_weight with two outputs",
           lambda k: two_outputs(k, ["mse", "binary_crossentropy"]),
           named({"features": FEATURES}, {"amount": "regression", "flag": "binary"}, weights=True)),
-    Setup("class-weight", "Weights", "class weights",
+    Setup("class-weight", "Weights", "class weights (--class-weight 0=1.0,1=2.0,2=0.5)",
           lambda k: mlp(k, units=CLASSES, output="softmax", loss="sparse_categorical_crossentropy"),
           labels(), class_weight={0: 1.0, 1: 2.0, 2: 0.5}),
     # Files
