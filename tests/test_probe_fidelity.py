@@ -255,3 +255,17 @@ def test_a_learning_rate_edit_scales_a_schedule_at_every_step():
     scaled.iterations.assign(5)
     rates.append(float(scaled.learning_rate))
     np.testing.assert_allclose(rates, [0.5, 0.1], rtol=1e-6)
+
+
+def test_a_run_after_a_learning_rate_change_trains_at_the_compiled_rate():
+    _, keras = import_keras()
+    reference, x, y, _, _ = sample_weights(keras)
+    loop = InstrumentedLoop(probe_clone(reference), x, y, batch_size=BATCH, steps=STEPS, record_every=STEPS,
+                            probe_rows=np.arange(ROWS), jit=False)
+    loop.compile_graphs()
+    start = [w.numpy() for w in reference.weights]
+    first = loop.run(variant="baseline", seed=0, weights=start)
+    loop.run(variant="lr_x10", seed=0, weights=start, learning_rate=0.5)
+    again = loop.run(variant="baseline", seed=0, weights=start)
+    assert again.learning_rate == pytest.approx(0.05)
+    np.testing.assert_allclose(again.losses, first.losses, rtol=1e-6)

@@ -61,6 +61,7 @@ class InstrumentedLoop:
         self.tvars = list(model.trainable_variables)
         self.groups: list[VariableGroup] = variable_groups(model, self.tvars)
         self.optimizer.build(self.tvars)
+        self._optimizer_config = self.optimizer.get_config()  # as compiled: runs may change its learning rate
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self._first_channel = [channels_first(layer) for layer in layers]
@@ -202,7 +203,7 @@ class InstrumentedLoop:
     def _fresh_optimizer_state(self) -> list[np.ndarray]:
         """The optimizer variables as a new optimizer builds them on the current weights, as at the
         first step of model.fit (some, e.g. ScheduleFreeAdamW's, start as copies of the weights)."""
-        fresh = self.optimizer.__class__.from_config(self.optimizer.get_config())
+        fresh = self.optimizer.__class__.from_config(self._optimizer_config)
         fresh.build(self.tvars)
         values = [v.numpy() for v in fresh.variables]
         if [v.shape for v in values] != [tuple(v.shape) for v in self.optimizer.variables]:
