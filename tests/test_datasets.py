@@ -96,6 +96,7 @@ def test_targets_of_several_outputs_may_come_as_a_tuple(keras):
     (lambda tf, x, y: tf.data.Dataset.from_tensor_slices((x, y)).batch(8).repeat(), "infinite"),
     (lambda tf, x, y: tf.data.Dataset.from_tensor_slices(x).batch(8), "without targets"),
     (lambda tf, x, y: tf.data.Dataset.from_tensor_slices((x[:1], y[:1])).batch(8), "fewer than 2 rows"),
+    (lambda tf, x, y: tf.data.Dataset.from_tensor_slices((x, y[:, 0])), "is it batched"),
 ])
 def test_a_dataset_that_fit_could_not_use_is_refused_in_one_line(keras, make, problem):
     import tensorflow as tf

@@ -98,10 +98,11 @@ class _Reservoir:
         self.index = np.empty(0, dtype=np.int64)
 
     def add(self, leaves: list[np.ndarray]) -> None:
+        if any(a.ndim == 0 or len(a) != len(leaves[0]) for a in leaves):
+            raise InputError("a batch of the dataset has arrays with different numbers of rows (is it batched?)",
+                             path=WHERE, remedy="batch it, e.g. dataset.batch(32), with one row per sample in "
+                                                "every input, target and weight")
         rows = len(leaves[0])
-        if any(len(a) != rows for a in leaves):
-            raise InputError("a batch of the dataset has arrays with different numbers of rows", path=WHERE,
-                             remedy="give every input, target and weight one entry per row")
         free = max(0, self.size - self.seen)
         if free:
             self.parts.append([a[:free] for a in leaves])
