@@ -205,9 +205,12 @@ def regularized(reg: float = 0.3, curve: list[float] | None = None) -> Measureme
 UNSCALED_X = profile(x_mean_abs_max=50.0, x_std_max=300.0, x_std_min=2.0, x_max_abs=2000.0)
 
 
-def unscaled_inputs(curve: list[float] | None = None, data: object = UNSCALED_X, **fixes: list[float]):
-    return make_measurements({"baseline": same(curve or slowing(0.6)), **{n: same(c) for n, c in fixes.items()}},
-                             profile=data)
+def unscaled_inputs(curve: list[float] | None = None, data: object = UNSCALED_X, scales_own_inputs: bool = False,
+                    **fixes: list[float]):
+    measured = make_measurements({"baseline": same(curve or slowing(0.6)), **{n: same(c) for n, c in fixes.items()}},
+                                 profile=data)
+    measured.model.scales_own_inputs = scales_own_inputs
+    return measured
 
 
 HOUSE_PRICES = profile(y_min=100.0, y_max=900.0, y_mean=500.0, y_std=100.0)

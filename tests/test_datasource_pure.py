@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from dnndoctor import datasource
-from dnndoctor.datascan import sample_indices, sample_size, scan
+from dnndoctor.arrays import sample_indices
+from dnndoctor.datascan import sample_size, scan
 from dnndoctor.datasource import MemoryArray, NpyFile, npy_directory_arrays, npz_arrays
 from dnndoctor.errors import InputError
 from dnndoctor.loading import read_pair

@@ -86,3 +86,65 @@ def test_damaged_model_file(tmp_path, content, saved_regressor):
     with pytest.raises(InputError) as err:
         load_subject(path, data_path, CheckOptions())
     assert str(path) in err.value.line()
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_legacy_h5_with_1d_binary_labels_loads_compiled_or_with_flags(tmp_path, keras, compiled):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    if compiled:
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+    model_path, data_path = tmp_path / "legacy.h5", tmp_path / "data.npz"
+    model.save(model_path)
+    x = np.random.default_rng(0).normal(size=(40, 3)).astype("float32")
+    np.savez(data_path, x=x, y=(x[:, 0] > 0).astype("float32"))  # labels shaped (N,)
+    flags = {} if compiled else {"loss": "binary_crossentropy", "optimizer": "adam"}
+    if not compiled:
+        with pytest.raises(InputError, match=r"legacy\.h5: the model was saved without compile\(\).*--loss"):
+            load_subject(model_path, data_path, CheckOptions())
+    subject = load_subject(model_path, data_path, CheckOptions(**flags))
+    assert subject.y.shape == (40,) and model_info(subject.model).loss_kind == "binary"
+
+
+def test_several_inputs_and_outputs_read_arrays_named_after_them(tmp_path, keras):
+    a, b = keras.Input(shape=(3,), name="a"), keras.Input(shape=(2,), name="b")
+    hidden = keras.layers.Concatenate()([a, b])
+    model = keras.Model([a, b], [keras.layers.Dense(1, name="score")(hidden),
+                                 keras.layers.Dense(3, activation="softmax", name="kind")(hidden)])
+    model.compile(optimizer="adam", loss={"score": "mse", "kind": "sparse_categorical_crossentropy"},
+                  loss_weights={"score": 1.0, "kind": 0.5})
+    model_path, data_path = tmp_path / "two.keras", tmp_path / "two.npz"
+    model.save(model_path)
+    rng = np.random.default_rng(0)
+    arrays = {"a": rng.normal(size=(20, 3)), "b": rng.normal(size=(20, 2)), "score": rng.normal(size=20),
+              "kind": rng.integers(0, 3, 20), "sample_weight": np.linspace(0.5, 1.5, 20)}
+    np.savez(data_path, **{k: v for k, v in arrays.items() if k != "kind"})
+    with pytest.raises(InputError, match="missing: kind"):
+        load_subject(model_path, data_path, CheckOptions())
+    np.savez(data_path, **arrays)
+    subject = load_subject(model_path, data_path, CheckOptions())
+    assert set(subject.x) == {"a", "b"} and set(subject.y) == {"score", "kind"}
+    np.testing.assert_allclose(subject.sample_weight, arrays["sample_weight"])
+    assert subject.model.get_compile_config()["loss_weights"] == {"score": 1.0, "kind": 0.5}
+
+
+def test_class_weights_become_sample_weights_as_in_model_fit(saved_regressor, tmp_path):
+    model_path, _ = saved_regressor
+    data_path = tmp_path / "labels.npz"
+    np.savez(data_path, x=np.zeros((6, 2)), y=np.array([[0.0], [1.0], [1.0], [0.0], [1.0], [0.0]]))
+    subject = load_subject(model_path, data_path, CheckOptions(class_weight={1: 4.0}))
+    np.testing.assert_allclose(subject.sample_weight, [1, 4, 4, 1, 4, 1])
+
+
+def test_in_memory_arrays_for_several_inputs_must_name_each_input(keras):
+    from dnndoctor.loading import prepare_subject
+
+    a, b = keras.Input(shape=(2,), name="a"), keras.Input(shape=(2,), name="b")
+    model = keras.Model([a, b], keras.layers.Dense(1)(keras.layers.Add()([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    rows = np.zeros((8, 2))
+    with pytest.raises(InputError, match="no inputs for b"):
+        prepare_subject(model, {"a": rows}, np.zeros(8))
+    subject = prepare_subject(model, {"a": rows, "b": rows}, np.zeros(8))
+    assert subject.x["b"].shape == (8, 2)

@@ -263,10 +263,12 @@ CASES: dict[str, Case] = {
     "--custom-objects module that raises": lambda f: (
         [f.model("custom_layer"), f.npz(x=X, y=Y), "--custom-objects", f.raw("bad.py", b"raise OSError('nope')\n")],
         Refused(f.root / "bad.py", ("raised OSError: nope", "imports cleanly"))),
-    "multi-input model": lambda f: ([f.model("multi_input"), f.npz(x=X, y=Y)],
-                                    Refused(f.model("multi_input"), ("2 inputs and 1 outputs", "single-input"))),
-    "multi-output model": lambda f: ([f.model("multi_output"), f.npz(x=X, y=Y)],
-                                     Refused(f.model("multi_output"), ("1 inputs and 2 outputs", "single-output"))),
+    "multi-input model, arrays not named after its inputs": lambda f: (
+        [f.model("multi_input"), f.npz(x=X, y=Y)],
+        Refused(f.root / "data.npz", ("need arrays of those names; missing: input", "one array per model input"))),
+    "multi-output model, arrays not named after its outputs": lambda f: (
+        [f.model("multi_output"), f.npz(x=X, y=Y)],
+        Refused(f.root / "data.npz", ("need arrays of those names; missing: dense", "one array per model input"))),
     "subclassed model": lambda f: (
         [f.model("subclassed"), f.npz(x=X, y=Y), "--custom-objects", f.models / "custom_layers.py"],
         Refused(f.model("subclassed"), ("subclassed keras.Model (Subclassed)", "functional API"))),

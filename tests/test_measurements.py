@@ -141,3 +141,17 @@ def test_old_measurements_without_new_fields_still_load():
     back = Measurements.from_dict(data)
     assert back.profile is None and back.range_test is None and back.overfit_relative_loss == []
     assert judge(back).verdict() == "healthy"
+
+
+def test_gradients_by_depth_pairs_each_layer_depth_with_its_median_gradient():
+    m = make_measurements({"baseline": same(decay(1.0, 0.1))})
+    run = m.runs_of("baseline")[0]
+    names = [t.name for t in run.layers if any(v is not None for v in t.grad_rms)]
+    for depth, layer in enumerate(reversed(m.model.layers)):
+        layer.depth = depth if layer.name in names else None
+    profile_ = m.gradients_by_depth(run)
+    assert [d for d, _ in profile_] == sorted(d for d, _ in profile_) and len(profile_) == len(names)
+    deepest = run.layer(next(layer.name for layer in m.model.layers if layer.depth == profile_[-1][0]))
+    values = sorted(v for v in deepest.grad_rms if v is not None)
+    assert profile_[-1][1] == values[len(values) // 2]
+    assert roundtrip(m).model.layers[0].depth == m.model.layers[0].depth

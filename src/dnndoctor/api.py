@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from .datasets import is_dataset, sample_dataset
 from .findings import Diagnosis
 from .loading import keras_safe_mode, load_subject, prepare_subject
+from .lossinfo import output_names
 from .options import CheckOptions
 from .loading import Subject
 from .probes.deadline import Deadline
@@ -31,9 +33,14 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     return diagnosis
 
 
-def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silent, **options) -> Diagnosis:
-    """Diagnose an in-memory Keras model on arrays ``x``, ``y``; keyword options as CheckOptions.
+def diagnose(model, x, y=None, *, x_val=None, y_val=None, sample_weight=None, progress: Progress = _silent,
+             **options) -> Diagnosis:
+    """Diagnose an in-memory Keras model; keyword options as CheckOptions.
 
+    The data is what ``model.fit`` takes: arrays ``x`` and ``y`` (dicts of arrays for several
+    inputs or outputs) with an optional ``sample_weight``, or, in place of ``x`` and with no
+    ``y``, a finite ``tf.data.Dataset`` or Keras ``PyDataset`` of ``(x, y)`` or
+    ``(x, y, sample_weight)`` batches, read once and sampled as the CLI samples arrays.
     The model is never trained itself: probes train fresh clones.
     """
     known = {f.name for f in dataclasses.fields(CheckOptions)}
@@ -42,9 +49,32 @@ def diagnose(model, x, y, *, x_val=None, y_val=None, progress: Progress = _silen
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
     deadline = Deadline(opts.time_budget)
-    subject = prepare_subject(model, np.asarray(x), np.asarray(y), x_val, y_val, opts)
+    sampled = None
+    if y is None:
+        if not is_dataset(x):
+            raise TypeError("diagnose needs targets y, or a tf.data.Dataset or PyDataset of (x, y) batches as x")
+        sampled = sample_dataset(x, max_rows=opts.max_rows, max_bytes=int(opts.max_data_mb * 2**20),
+                                 seed=opts.seeds[0])
+        x, y = by_name([t.name for t in model.inputs], sampled.x), by_name(output_names(model), sampled.y)
+        sample_weight = sampled.sample_weight
+    subject = prepare_subject(model, _array(x), _array(y), x_val, y_val, opts, sample_weight=sample_weight)
+    if sampled is not None and sampled.kept < sampled.rows:
+        subject.data.rows, subject.data.sampled_rows, subject.data.sample_seed = sampled.rows, sampled.kept, \
+            opts.seeds[0]
     with keras_safe_mode(not opts.unsafe_load):
         return examine(subject, opts, progress, deadline)
+
+
+def _array(data):
+    """A NumPy array, or a dict of them, from what ``model.fit`` accepts."""
+    return {k: np.asarray(v) for k, v in data.items()} if isinstance(data, dict) else np.asarray(data)
+
+
+def by_name(names: list[str], data):
+    """A list or tuple of arrays, one per model input or output, as a dict keyed by their names."""
+    if isinstance(data, (list, tuple)) and len(names) > 1:
+        return dict(zip(names, data))
+    return data
 
 
 def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent,

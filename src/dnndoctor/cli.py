@@ -62,6 +62,20 @@ def _parse_seeds(text: str | None) -> list[int] | None:
                          remedy="for example --seeds 0,1,2") from None
 
 
+def _parse_class_weight(text: str) -> dict[int, float]:
+    """``0=1,1=5`` -> {0: 1.0, 1: 5.0}: a loss weight per class index, as model.fit's class_weight;
+    CheckOptions judges the values."""
+    weights = {}
+    try:
+        for item in filter(str.strip, text.split(",")):
+            label, weight = item.split("=")
+            weights[int(label)] = float(weight)
+    except ValueError:
+        raise InputError(f"--class-weight {text!r} is not a list of CLASS=WEIGHT pairs",
+                         remedy="for example --class-weight 0=1,1=5") from None
+    return weights
+
+
 def _rule_keys(text: str | None, flag: str) -> list[str] | None:
     """The rule keys of --select or --ignore, or None when the flag is absent; CheckOptions
     judges whether they name rules."""
@@ -157,6 +171,8 @@ def check(
     lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate, overriding the saved one."),
     x_key: Optional[str] = typer.Option(None, "--x-key", help="Name of the inputs array in the .npz."),
     y_key: Optional[str] = typer.Option(None, "--y-key", help="Name of the targets array in the .npz."),
+    class_weight: Optional[str] = typer.Option(None, "--class-weight", help="Loss weight per class, as model.fit's "
+                                               "class_weight, e.g. 0=1,1=5."),
     counterfactuals: Optional[bool] = typer.Option(None, "--counterfactuals/--no-counterfactuals", show_default=False,
                                                    help="Also probe learning rate ×10, ÷10 and a wider model "
                                                         "[default: on]."),
@@ -192,7 +208,8 @@ def check(
                  "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _rule_keys(select, "--select"),
                  "ignore": _rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
                  "x_key": x_key, "y_key": y_key, "time_budget": time_budget,  # else the configured ones
-                 "fix_out": None if fix_out is None else str(fix_out)}
+                 "fix_out": None if fix_out is None else str(fix_out),
+                 "class_weight": None if class_weight is None else _parse_class_weight(class_weight)}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,
                      custom_objects=custom_objects)

@@ -18,6 +18,9 @@
     data = "data/train.npz"
     learning-rate = 0.01                   # optional: any option of the check table above, and
                                            # loss, optimizer, x-key, y-key
+
+    [tool.dnndoctor.checks.from-code]      # or a factory in the project: build() returns
+    factory = "training.data:build"        # (model, (x, y)) or (model, dataset)
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, OptionError
+from .factory import Factory, is_factory_spec
 from .options import CheckOptions
 from .rules import find_rule
 
@@ -53,6 +57,7 @@ class CheckTarget:
     model: Path
     data: Path
     options: dict[str, Any] = field(default_factory=dict)
+    factory: Factory | None = None  # builds the model and data in code; model and data are then its source
 
 
 @dataclass
@@ -178,7 +183,10 @@ def _checks(checks: Any, path: Path) -> list[CheckTarget]:
     for name, entry in checks.items():
         here = f"{where}.{name}"
         _require_table(entry, here, path)
-        _refuse_unknown(entry, ("model", "data", *CHECK_SETTINGS), here, path)
+        _refuse_unknown(entry, ("model", "data", "factory", *CHECK_SETTINGS), here, path)
+        if "factory" in entry:
+            targets.append(_factory_target(name, entry, here, path))
+            continue
         files = {}
         for key in ("model", "data"):
             if key not in entry:
@@ -191,6 +199,18 @@ def _checks(checks: Any, path: Path) -> list[CheckTarget]:
         settings = {field: entry[key] for key, field in CHECK_SETTINGS.items() if key in entry}
         targets.append(CheckTarget(name, files["model"], files["data"], _validated(settings, here, path)))
     return targets
+
+
+def _factory_target(name: str, entry: dict, here: str, path: Path) -> CheckTarget:
+    if "model" in entry or "data" in entry:
+        raise ConfigError(f"{here} gives both a factory and files", path=path,
+                          remedy="give either model and data, or factory")
+    if not is_factory_spec(entry["factory"]):
+        raise ConfigError(f"{here}.factory must be 'module:function', a function of a module of the project, "
+                          f"not {entry['factory']!r}", path=path, remedy="for example 'training.data:build'")
+    factory = Factory(entry["factory"], path.parent)
+    settings = {field: entry[key] for key, field in CHECK_SETTINGS.items() if key in entry}
+    return CheckTarget(name, factory.source, factory.source, _validated(settings, here, path), factory)
 
 
 def _require_table(value: Any, key: str, path: Path) -> None:

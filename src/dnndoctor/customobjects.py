@@ -34,7 +34,7 @@ def _import(spec: str):
     path = Path(spec)
     is_file = spec.endswith(".py") or path.exists()
     try:
-        with _no_bytecode():
+        with no_bytecode():
             if not is_file:
                 return importlib.import_module(spec)
             if not path.is_file():
@@ -58,7 +58,7 @@ def _import(spec: str):
 
 
 @contextlib.contextmanager
-def _no_bytecode():
+def no_bytecode():
     """Import without writing __pycache__ next to the user's files."""
     saved = sys.dont_write_bytecode
     sys.dont_write_bytecode = True

@@ -28,13 +28,6 @@ def sample_size(rows: int, row_bytes: int, max_rows: int, max_bytes: int) -> int
     return min(rows, max_rows, max(2, max_bytes // max(1, row_bytes)))
 
 
-def sample_indices(rows: int, size: int, seed: int) -> np.ndarray:
-    """``size`` distinct row indices in increasing order, drawn by ``seed`` (every row if size >= rows)."""
-    if size >= rows:
-        return np.arange(rows)
-    return np.sort(np.random.default_rng(seed).choice(rows, size, replace=False))
-
-
 def scan(source: ArraySource, keep: np.ndarray) -> Scan:
     """Read every row once: keep the rows at ``keep``, count non-finite rows, gather statistics."""
     sample = np.empty((len(keep), *source.shape[1:]), dtype=source.dtype)

@@ -197,8 +197,8 @@ def npz_arrays(path: Path, budget_bytes: int) -> dict[str, Callable[[], ArraySou
             members = [info.filename for info in archive.infolist() if info.filename.endswith(".npy")]
     except READ_ERRORS as exc:
         raise InputError(f"not a readable .npz archive ({type(exc).__name__})", path=path, remedy=remedy) from None
-    return {m[: -len(".npy")]: functools.partial(NpzMember, m[: -len(".npy")], path, m, budget_bytes)
-            for m in members}
+    names = {member: member[: -len(".npy")] for member in members}
+    return {name: functools.partial(NpzMember, name, path, member, budget_bytes) for member, name in names.items()}
 
 
 def npy_directory_arrays(path: Path) -> dict[str, Callable[[], ArraySource]]:

@@ -19,9 +19,10 @@ from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
+from .arrays import sample_indices
 from .findings import Diagnosis, Finding, Severity
 from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
-from .probes.plan import trivial_loss
+from .lossinfo import trivial_loss
 from .probes.summary import model_info
 from .rules import judge, select_rules
 from .tf_runtime import import_keras
@@ -73,9 +74,8 @@ class DoctorCallback(keras.callbacks.Callback):
         self.rules = select_rules(select, ignore)
         self.thresholds = dict(thresholds or {})
         self.log = log
-        rng = np.random.default_rng(seed)
-        probe = np.sort(rng.choice(len(x), min(probe_rows, len(x)), replace=False))
-        described = np.sort(rng.choice(len(x), min(DESCRIBED_ROWS, len(x)), replace=False))
+        probe = sample_indices(len(x), probe_rows, seed)
+        described = sample_indices(len(x), DESCRIBED_ROWS, seed + 1)
         self.x_probe, self.y_probe = x[probe], y[probe]
         self.y_described = y[described]
         self.data = DataInfo(path=None, x=_array_info(x[described], len(x)), y=_array_info(self.y_described, len(y)),

@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .arrays import Arrays, class_weights_to_sample_weights, first, leaves, sample_indices
 from .customobjects import import_custom_objects
-from .datascan import Scan, sample_indices, sample_size, scan
+from .datascan import Scan, sample_size, scan
 from .datasource import ArraySource, MemoryArray, npy_directory_arrays, npz_arrays
 from .errors import InputError
 from .measurements import DataInfo
@@ -30,32 +31,48 @@ KEY_PAIRS = (
     ("inputs", "targets"),
 )
 VAL_KEYS = (("x_val", "y_val"), ("X_val", "y_val"), ("X_val", "Y_val"))
+SAMPLE_WEIGHT_KEY = "sample_weight"
+NAMED_ARRAYS = "save one array per model input and output, named after them: numpy.savez(path, {names})"
 
 
 @dataclass
 class Subject:
     """A compiled model and the rows it is probed on, checked against each other.
 
-    ``x`` and ``y`` hold every row, or a sample of them when the data is too large; ``data``
-    describes every row and says how the sample was drawn.
+    ``x`` and ``y`` hold every row, or a sample of them when the data is too large: an array
+    each, or for a model with several inputs or outputs a dict keyed by their names, as
+    ``model.fit`` takes them. ``sample_weight`` weighs each row's loss (a sample_weight array,
+    or the class weights turned into one). ``data`` describes every row and says how the
+    sample was drawn.
     """
 
     model: Any
-    x: np.ndarray
-    y: np.ndarray
-    x_val: np.ndarray | None = None
-    y_val: np.ndarray | None = None
+    x: Arrays
+    y: Arrays
+    x_val: Arrays | None = None
+    y_val: Arrays | None = None
     model_path: str | None = None
     data_path: str | None = None
     data: DataInfo | None = None
+    sample_weight: np.ndarray | None = None
+    custom_objects: dict | None = None  # from --custom-objects: cloning the model deserializes them again
 
 
 def load_subject(model_path: str | Path, data_path: str | Path, options: CheckOptions) -> Subject:
     """Load both files, apply the option overrides and validate everything before any training."""
     model_path, data_path = check_paths(model_path, data_path)
-    arrays = open_arrays(data_path, options)
-    model = load_model(model_path, options)
-    return prepare_subject(model, *arrays, options, model_path=str(model_path), data_path=str(data_path))
+    openers = array_openers(data_path, options)
+    if len(openers) == 2 or options.x_key or options.y_key:  # the common case: fail on its keys before loading
+        _pick_keys(list(openers), options, data_path)
+    custom = import_custom_objects(options.custom_objects) if options.custom_objects else None
+    model = load_model(model_path, options, custom)
+    check_trainable(model, model_path)
+    x, y, x_val, y_val = model_arrays(openers, model, options, data_path)
+    weights = openers[SAMPLE_WEIGHT_KEY]() if SAMPLE_WEIGHT_KEY in openers else None
+    subject = prepare_subject(model, x, y, x_val, y_val, options, sample_weight=weights,
+                              model_path=str(model_path), data_path=str(data_path))
+    subject.custom_objects = custom
+    return subject
 
 
 def check_paths(model_path: str | Path, data_path: str | Path) -> tuple[Path, Path]:
@@ -78,14 +95,47 @@ def _looks_like_data(path: Path) -> bool:
     return path.suffix.lower() in (".npz", ".npy") or path.is_dir()
 
 
+def array_openers(path: Path, options: CheckOptions) -> dict:
+    """An opener per array of an .npz archive or a directory of .npy files, by name."""
+    path = Path(path)
+    budget = int(options.max_data_mb * 2**20)
+    return npy_directory_arrays(path) if path.is_dir() else npz_arrays(path, budget)
+
+
 def open_arrays(path: Path, options: CheckOptions) -> tuple[ArraySource, ...]:
     """x, y, x_val, y_val (None when absent) of an .npz archive or a directory of .npy files.
 
     Only headers are read here: shapes and dtypes are checked, no array data is loaded.
     """
-    path = Path(path)
-    budget = int(options.max_data_mb * 2**20)
-    openers = npy_directory_arrays(path) if path.is_dir() else npz_arrays(path, budget)
+    return _single_arrays(array_openers(path, options), options, Path(path))
+
+
+def model_arrays(openers: dict, model, options: CheckOptions, path: Path) -> tuple:
+    """x, y, x_val, y_val for ``model``: plain arrays for one input and one output; otherwise a
+    dict of the arrays named after the inputs (outputs) where there are several (model.fit's dict
+    convention), and the array of that name, or x (y), where there is one."""
+    from .lossinfo import output_names
+
+    inputs, outputs = [t.name for t in model.inputs], output_names(model)
+    if len(inputs) == 1 and len(outputs) == 1:
+        return _single_arrays(openers, options, path)
+    keys = list(openers)
+    x_key = options.x_key or next((x for x, _ in KEY_PAIRS if x in keys), None)
+    y_key = options.y_key or next((y for _, y in KEY_PAIRS if y in keys), None)
+    names = [n if n in keys or len(side) > 1 else fallback or n
+             for side, fallback in ((inputs, x_key), (outputs, y_key)) for n in side]
+    missing = [name for name in names if name not in keys]
+    if missing:
+        raise InputError(f"the model's inputs {', '.join(inputs)} and outputs {', '.join(outputs)} need arrays of "
+                         f"those names; missing: {', '.join(missing)} (found: {', '.join(keys)})", path=path,
+                         remedy=NAMED_ARRAYS.format(names=", ".join(f"{n}=..." for n in inputs + outputs)))
+    x_names, y_names = names[:len(inputs)], names[len(inputs):]
+    x = {name: openers[name]() for name in inputs} if len(inputs) > 1 else openers[x_names[0]]()
+    y = {name: openers[name]() for name in outputs} if len(outputs) > 1 else openers[y_names[0]]()
+    return x, y, None, None
+
+
+def _single_arrays(openers: dict, options: CheckOptions, path: Path) -> tuple:
     keys = list(openers)
     x_key, y_key = _pick_keys(keys, options, path)
     x_val = y_val = None
@@ -97,29 +147,61 @@ def open_arrays(path: Path, options: CheckOptions) -> tuple[ArraySource, ...]:
 
 
 def prepare_subject(model, x, y, x_val=None, y_val=None, options: CheckOptions | None = None, *,
-                    model_path=None, data_path=None) -> Subject:
+                    sample_weight=None, model_path=None, data_path=None) -> Subject:
     """Compile (or recompile) the model as the options say, read the rows and validate them against it.
 
-    The arrays are numpy arrays or ``ArraySource``s; either way every row is read once, in
-    bounded chunks, and only a sample of at most ``options.max_rows`` rows is kept.
+    The arrays are numpy arrays or ``ArraySource``s, or dicts of them keyed by input and
+    output name; either way every row is read once, in bounded chunks, and only a sample of at
+    most ``options.max_rows`` rows is kept (the same rows of every array).
     """
     options = options or CheckOptions()
     where = model_path or "model"
     check_trainable(model, where)
     apply_compile_options(model, options, where)
-    x, y = _source("x", x, data_path), _source("y", y, data_path)
+    x, y = _sources("x", x, data_path), _sources("y", y, data_path)
+    weights = None if sample_weight is None else _source(SAMPLE_WEIGHT_KEY, sample_weight, data_path)
     seed = options.seeds[0]
-    x_scan, y_scan, sampled = read_pair(x, y, options, seed)
-    validate_arrays(model, x, y, y_scan)
+    (x_scans, y_scans, weight_scans), sampled = read_arrays((x, y, weights), options, seed)
+    validate_arrays(model, x, y, y_scans)
     val_rows = 0
     if x_val is not None and y_val is not None:
-        x_val, y_val = _source("x_val", x_val, data_path), _source("y_val", y_val, data_path)
-        xv_scan, yv_scan, _ = read_pair(x_val, y_val, options, seed)
-        validate_arrays(model, x_val, y_val, yv_scan)
-        x_val, y_val, val_rows = xv_scan.sample, yv_scan.sample, x_val.rows
-    data = DataInfo(path=data_path, x=x_scan.info, y=y_scan.info, rows=x.rows, val_rows=val_rows,
-                    sampled_rows=len(x_scan.sample) if sampled else None, sample_seed=seed if sampled else None)
-    return Subject(model, x_scan.sample, y_scan.sample, x_val, y_val, model_path, data_path, data)
+        x_val, y_val = _sources("x_val", x_val, data_path), _sources("y_val", y_val, data_path)
+        (xv_scans, yv_scans), _ = read_arrays((x_val, y_val), options, seed)
+        validate_arrays(model, x_val, y_val, yv_scans)
+        x_val, y_val, val_rows = _samples(xv_scans), _samples(yv_scans), first(x_val).rows
+    rows = first(x).rows
+    samples = _samples(y_scans)
+    row_weights = weighting(_samples(weight_scans) if weights is not None else None, samples, options, where)
+    data = DataInfo(path=data_path, x=first(x_scans).info, y=first(y_scans).info, rows=rows, val_rows=val_rows,
+                    sampled_rows=len(first(x_scans).sample) if sampled else None,
+                    sample_seed=seed if sampled else None)
+    return Subject(model, _samples(x_scans), samples, x_val, y_val, model_path, data_path, data, row_weights)
+
+
+def weighting(sample_weight: np.ndarray | None, y: Arrays, options: CheckOptions, where) -> np.ndarray | None:
+    """The per-row loss weights model.fit would use: the sample_weight array, or the class weights."""
+    class_weight = options.class_weight
+    if class_weight is None:
+        return sample_weight
+    if sample_weight is not None:
+        raise InputError("class weights and a sample_weight array cannot be used together (model.fit refuses both)",
+                         path=where, remedy="drop --class-weight or the sample_weight array")
+    if isinstance(y, dict):
+        raise InputError("class weights apply to a model with a single output only (as in model.fit)", path=where,
+                         remedy="give a sample_weight array instead")
+    return class_weights_to_sample_weights(y, class_weight)
+
+
+def _sources(name: str, arrays, path):
+    """An ArraySource per array, in the structure given (dict keys become the array names)."""
+    if isinstance(arrays, dict):
+        return {key: _source(key, value, path) for key, value in arrays.items()}
+    return _source(name, arrays, path)
+
+
+def _samples(scans):
+    """The kept rows of one scan, or of each scan of a dict."""
+    return {key: scan.sample for key, scan in scans.items()} if isinstance(scans, dict) else scans.sample
 
 
 def _source(name: str, array, path) -> ArraySource:
@@ -132,21 +214,41 @@ def _source(name: str, array, path) -> ArraySource:
 
 def read_pair(x: ArraySource, y: ArraySource, options: CheckOptions, seed: int) -> tuple[Scan, Scan, bool]:
     """Read every row of x and y once; keep a sample that fits the row and memory limits."""
-    if x.rows != y.rows:
-        raise InputError(f"{x.name} has {x.rows:,} rows but {y.name} has {y.rows:,}", path=x.path,
-                         remedy="give every sample exactly one target")
-    if x.rows < 2:
-        raise InputError(f"only one sample in {x.name}; a training probe needs at least 2", path=x.path,
+    (x_scan, y_scan), sampled = read_arrays((x, y), options, seed)
+    return x_scan, y_scan, sampled
+
+
+def read_arrays(groups: tuple, options: CheckOptions, seed: int) -> tuple[tuple, bool]:
+    """Read every row of every source once and keep the same sample of rows of each.
+
+    ``groups`` holds sources, dicts of sources or None; the scans come back in the same
+    structure, with whether rows were sampled.
+    """
+    sources = [source for group in groups if group is not None for source in leaves(group)]
+    lead = sources[0]
+    for source in sources[1:]:
+        if source.rows != lead.rows:
+            raise InputError(f"{lead.name} has {lead.rows:,} rows but {source.name} has {source.rows:,}",
+                             path=lead.path, remedy="give every sample exactly one target")
+    if lead.rows < 2:
+        raise InputError(f"only one sample in {lead.name}; a training probe needs at least 2", path=lead.path,
                          remedy="provide more rows")
-    size = sample_size(x.rows, x.row_bytes + y.row_bytes, options.max_rows, int(options.max_data_mb * 2**20))
-    keep = sample_indices(x.rows, size, seed)
-    scans = scan(x, keep), scan(y, keep)
-    for source, found in zip((x, y), scans):
+    row_bytes = sum(source.row_bytes for source in sources)
+    size = sample_size(lead.rows, row_bytes, options.max_rows, int(options.max_data_mb * 2**20))
+    keep = sample_indices(lead.rows, size, seed)
+
+    def read(source: ArraySource) -> Scan:
+        found = scan(source, keep)
         if found.nonfinite_rows:
             raise source.error(f"holds NaN or infinite values in {found.nonfinite_rows:,} rows "
                                f"(the first is row {found.first_nonfinite_row})",
                                remedy="drop or impute those rows")
-    return *scans, size < x.rows
+        return found
+
+    scans = tuple(None if group is None else
+                  {key: read(value) for key, value in group.items()} if isinstance(group, dict) else read(group)
+                  for group in groups)
+    return scans, size < lead.rows
 
 
 def _require_file(path: Path, what: str, suffixes: tuple[str, ...], remedy: str) -> None:
@@ -196,12 +298,13 @@ def check_numeric(source: ArraySource) -> None:
         raise source.error("has no rows", remedy="provide at least 2 samples")
 
 
-def load_model(path: Path, options: CheckOptions | None = None):
+def load_model(path: Path, options: CheckOptions | None = None, custom: dict | None = None):
     """Load with Keras' own loader, safe mode on unless ``--unsafe-load``; custom objects only
-    from the module named by ``--custom-objects``."""
+    from the module named by ``--custom-objects`` (imported already: ``custom``)."""
     options = options or CheckOptions()
     _, keras = import_keras()
-    custom = import_custom_objects(options.custom_objects) if options.custom_objects else None
+    if custom is None and options.custom_objects:
+        custom = import_custom_objects(options.custom_objects)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. an unbuilt optimizer's variables are skipped
@@ -213,10 +316,9 @@ def load_model(path: Path, options: CheckOptions | None = None):
 
 def keras_safe_mode(safe: bool):
     """A scope for every Keras deserialization of a check: loading, and cloning in the probes."""
-    import_keras()
-    from keras.src.saving.serialization_lib import SafeModeScope
+    from .kerascompat import safe_mode_scope
 
-    return SafeModeScope(safe)
+    return safe_mode_scope(safe)
 
 
 def model_load_error(exc: Exception, path: Path, options: CheckOptions) -> InputError:
@@ -237,16 +339,12 @@ def model_load_error(exc: Exception, path: Path, options: CheckOptions) -> Input
 
 
 def check_trainable(model, where) -> None:
-    """The probes need one symbolic input and output and Keras' default training step."""
+    """The probes need symbolic inputs and outputs and Keras' default training step."""
     _, keras = import_keras()
     kind = type(model).__name__
     if not getattr(model, "inputs", None) or not getattr(model, "outputs", None):
         raise InputError(f"the model is a subclassed keras.Model ({kind}) without symbolic inputs and outputs",
                          path=where, remedy="build it with keras.Sequential or the functional API")
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        raise InputError(f"the model has {len(model.inputs)} inputs and {len(model.outputs)} outputs; "
-                         "only single-input, single-output models are supported", path=where,
-                         remedy="check a single-input, single-output model")
     if type(model).train_step is not keras.Model.train_step:
         raise InputError(f"the model overrides train_step ({kind}.train_step); the probes follow Keras' "
                          "default training step and cannot follow custom training logic", path=where,
@@ -259,11 +357,14 @@ def apply_compile_options(model, options: CheckOptions, where) -> None:
     optimizer = getattr(model, "optimizer", None)
     loss = getattr(model, "loss", None)
     compiled = optimizer is not None and loss is not None
+    uncompiled = "the model was saved without compile()" + (
+        " (or Keras could not restore its Keras 2 training configuration)" if str(where).endswith((".h5", ".hdf5"))
+        else "")
     if not compiled and options.loss is None:
-        raise InputError("the model was saved without compile() and no loss was given", path=where,
+        raise InputError(f"{uncompiled} and no loss was given", path=where,
                          remedy="pass --loss and --optimizer/--lr, or compile before model.save()")
     if not compiled and options.optimizer is None and options.learning_rate is None:
-        raise InputError("the model was saved without compile() and no optimizer was given", path=where,
+        raise InputError(f"{uncompiled} and no optimizer was given", path=where,
                          remedy="pass --optimizer and/or --lr")
     if compiled and options.loss is None and options.optimizer is None and options.learning_rate is None:
         return
@@ -287,25 +388,46 @@ def apply_compile_options(model, options: CheckOptions, where) -> None:
     except (ValueError, TypeError):
         raise InputError(f"unknown loss {new_loss!r}", path=where,
                          remedy="use a Keras name such as mse or sparse_categorical_crossentropy") from None
-    model.compile(optimizer=new_optimizer, loss=new_loss)
+    weights = model.get_compile_config().get("loss_weights") if compiled else None
+    model.compile(optimizer=new_optimizer, loss=new_loss, loss_weights=weights)
 
 
-def validate_arrays(model, x: ArraySource, y: ArraySource, y_scan: Scan) -> None:
-    """Check the feature shape and the target layout against the model and its loss."""
-    from .lossinfo import describe_loss
+def validate_arrays(model, x, y, y_scans) -> None:
+    """Check every input's feature shape and every target's layout against the model and its loss."""
+    from .lossinfo import describe_loss, output_losses
 
-    path = x.path
-    expected = tuple(model.inputs[0].shape[1:])
+    inputs = x if isinstance(x, dict) else {model.inputs[0].name: x}
+    names = [t.name for t in model.inputs]
+    missing = [name for name in names if name not in inputs]
+    if missing:
+        raise InputError(f"no inputs for {', '.join(missing)}: the model takes {', '.join(names)}",
+                         path=first(x).path, remedy="give x as a dict keyed by the model's input names")
+    for tensor in model.inputs:
+        validate_input(tuple(tensor.shape[1:]), inputs[tensor.name])
+    for index, name, loss in output_losses(model):
+        if isinstance(y, dict) and name not in y:
+            raise InputError(f"no targets for the output {name}, which has a loss", path=first(y).path,
+                             remedy="give y as a dict keyed by the model's output names")
+        target = y[name] if isinstance(y, dict) else y
+        scanned = y_scans[name] if isinstance(y_scans, dict) else y_scans
+        validate_target(tuple(model.outputs[index].shape[1:]), describe_loss(loss), target, scanned)
+
+
+def validate_input(expected: tuple, x: ArraySource) -> None:
     got = tuple(x.shape[1:])
     if len(expected) != len(got) or any(e is not None and e != g for e, g in zip(expected, got)):
-        raise InputError(f"{x.name} has feature shape {got} but the model expects {expected}", path=path,
+        raise InputError(f"{x.name} has feature shape {got} but the model expects {expected}", path=x.path,
                          remedy=f"reshape {x.name} to (rows, *input_shape) or pass the matching model")
-    out_shape = tuple(model.outputs[0].shape[1:])
+
+
+def validate_target(out_shape: tuple, loss, y: ArraySource, y_scan: Scan) -> None:
+    """Targets model.fit accepts for this output and loss: the output's shape (a trailing 1 may be
+    dropped), or one class index per row for a sparse loss."""
+    path = y.path
     units = out_shape[-1] if out_shape else 1
-    loss = describe_loss(model.loss)
     y_shape = tuple(y.shape[1:])
     if loss.kind == "sparse_categorical":
-        if y_shape not in ((), (1,)):
+        if y_shape not in (out_shape[:-1], out_shape[:-1] + (1,)):
             raise InputError(f"{y.name} has shape {y_shape} per sample but {loss.name} expects one integer label",
                              path=path, remedy="pass class indices, or use categorical_crossentropy for one-hot y")
         if not y_scan.integral:
@@ -316,9 +438,10 @@ def validate_arrays(model, x: ArraySource, y: ArraySource, y_scan: Scan) -> None
             raise InputError(f"labels range over [{low}, {high}] but the output has {units} units", path=path,
                              remedy=f"use labels 0..{units - 1} or widen the output layer")
         return
-    if y_shape != out_shape and not (y_shape == () and out_shape == (1,)) and not (
-        y_shape == (1,) and out_shape == ()
-    ):
+    if loss.kind == "other":  # a loss dnndoctor does not know decides which targets it takes, as in model.fit
+        return
+    squeezed = out_shape[:-1] if out_shape and out_shape[-1] == 1 else out_shape
+    if y_shape != out_shape and y_shape != squeezed and not (y_shape == (1,) and out_shape == ()):
         remedy = "pass one-hot targets" if loss.kind == "categorical" else f"reshape {y.name} to match the output"
         raise InputError(f"{y.name} has shape {y_shape} per sample but the model outputs {out_shape}", path=path,
                          remedy=remedy)

@@ -1,10 +1,20 @@
-"""What kind of loss a model was compiled with, and the loss of the best constant prediction."""
+"""Everything about the compiled loss: its kind per output, the best constant prediction and its
+loss (the yardstick of every loss), and the loss a well-initialized model starts near.
+
+``describe_loss`` and ``constant_predictions`` are pure; ``trivial_loss`` evaluates Keras'
+own compiled loss, so target ranks, dicts of outputs and ``loss_weights`` count as in
+``model.fit``.
+"""
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
+
+from .arrays import Arrays, fit_dtype
 
 _KINDS = {
     "regression": {
@@ -18,6 +28,8 @@ _KINDS = {
                     "categorical_focal_crossentropy", "categoricalfocalcrossentropy", "cce"},
     "sparse_categorical": {"sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"},
 }
+MSE_NAMES = ("mse", "mean_squared_error", "meansquarederror")
+MAX_CANDIDATES = 16  # combinations of per-output constant predictions tried for the yardstick
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,28 @@ def describe_loss(loss) -> LossSpec:
     return LossSpec(name=name, kind=kind, from_logits=from_logits)
 
 
+def output_names(model) -> list[str]:
+    """The model's output names, in the order of ``model.outputs``."""
+    names = getattr(model, "output_names", None)
+    return list(names) if names else [t.name for t in model.outputs]
+
+
+def output_losses(model) -> list[tuple[int, str, object]]:
+    """(output index, output name, loss) for every output that ``compile`` gave a loss."""
+    names, loss = output_names(model), model.loss
+    if isinstance(loss, dict):
+        return [(i, name, loss[name]) for i, name in enumerate(names) if loss.get(name) is not None]
+    if isinstance(loss, (list, tuple)):
+        return [(i, name, item) for i, (name, item) in enumerate(zip(names, loss)) if item is not None]
+    return [(i, name, loss) for i, name in enumerate(names)]
+
+
+def primary_loss(model):
+    """The loss of the first output that has one: what single-output summaries describe."""
+    found = output_losses(model)
+    return found[0][2] if found else model.loss
+
+
 def constant_predictions(spec: LossSpec, y: np.ndarray, output_units: int) -> list[np.ndarray]:
     """Candidate best constant predictions (one row each) for the loss kind."""
     eps = 1e-7
@@ -56,3 +90,61 @@ def constant_predictions(spec: LossSpec, y: np.ndarray, output_units: int) -> li
             prior = np.log(prior / (1 - prior)) if spec.kind == "binary" else np.log(prior)
         return [prior.reshape(y.shape[1:])]
     return [flat.mean(axis=0).reshape(y.shape[1:]), np.median(flat, axis=0).reshape(y.shape[1:])]
+
+
+def _targets_of(model, y: Arrays) -> dict[str, np.ndarray]:
+    names = output_names(model)
+    return dict(y) if isinstance(y, dict) else {names[0]: y}
+
+
+def _constant_outputs(model, targets: dict[str, np.ndarray], rows: int) -> list[list[np.ndarray]]:
+    """Per model output, the candidate constant outputs for ``rows`` rows (zeros where no loss)."""
+    shapes = [tuple(int(d or 1) for d in t.shape[1:]) for t in model.outputs]
+    candidates = [[np.zeros((rows, *shape), np.float32)] for shape in shapes]
+    for index, name, loss in output_losses(model):
+        if name not in targets:
+            continue
+        shape = shapes[index]
+        size = int(np.prod(shape))
+        rows_of = []
+        for row in constant_predictions(describe_loss(loss), targets[name], shape[-1] if shape else 1):
+            row = np.asarray(row, np.float32).reshape(-1)
+            row = row[:size] if row.size >= size else np.resize(row, size)  # e.g. a class prior at every time step
+            rows_of.append(np.broadcast_to(row.reshape(shape), (rows, *shape)))
+        candidates[index] = rows_of
+    return candidates
+
+
+def trivial_loss(model, y: Arrays, sample_weight: np.ndarray | None = None) -> float:
+    """The compiled loss of the best constant prediction: the yardstick of every loss."""
+    from .kerascompat import compiled_loss
+
+    loss = compiled_loss(model)
+    targets = _targets_of(model, y)
+    fed = {name: fit_dtype(value) for name, value in targets.items()}
+    y_true = fed if isinstance(y, dict) else next(iter(fed.values()))
+    rows = len(next(iter(targets.values())))
+    weights = None if sample_weight is None else fit_dtype(sample_weight)
+    best = math.inf
+    for combination in itertools.islice(itertools.product(*_constant_outputs(model, targets, rows)), MAX_CANDIDATES):
+        y_pred = list(combination) if len(combination) > 1 else combination[0]
+        best = min(best, float(np.asarray(loss(y_true, y_pred, weights))))
+    return best
+
+
+def expected_initial_loss(model, y: Arrays) -> float | None:
+    """The loss a well-initialized model starts near: ln C for C classes (uniform prediction),
+    E[y²] for a mean squared error on an output centred on zero; None for several outputs."""
+    found = output_losses(model)
+    if len(found) != 1:
+        return None
+    index, name, loss = found[0]
+    spec = describe_loss(loss)
+    units = int(model.outputs[index].shape[-1] or 1)
+    if spec.kind in ("categorical", "sparse_categorical") and units > 1:
+        return float(np.log(units))
+    if spec.kind == "binary":
+        return float(np.log(2))
+    if spec.kind == "regression" and spec.name.lower() in MSE_NAMES:
+        return float(np.mean(np.square(_targets_of(model, y)[name].astype(np.float64))))
+    return None

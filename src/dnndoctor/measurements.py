@@ -17,6 +17,7 @@ class LayerInfo:
     activation: str | None = None
     units: int | None = None
     params: int = 0
+    depth: int | None = None  # trainable layers between it and the nearest output (0: an output layer)
 
 
 @dataclass
@@ -35,6 +36,9 @@ class ModelInfo:
     from_logits: bool = False
     output_activation: str | None = None
     output_units: int | None = None
+    scales_own_inputs: bool = False  # a Normalization, Rescaling or BatchNormalization first, or token ids
+    inputs: int = 1
+    outputs: int = 1
 
 
 @dataclass
@@ -165,6 +169,18 @@ class Measurements:
     def runs_of(self, variant: str) -> list[ProbeRun]:
         """The probe runs of one variant, in seed order."""
         return [r for r in self.runs if r.variant == variant]
+
+    def gradients_by_depth(self, run: ProbeRun) -> list[tuple[int, float]]:
+        """(depth, median gradient RMS over the run's records) of every layer with weights whose depth
+        in the layer graph is known, nearest the output first: how gradients attenuate on the way
+        down a residual or branched graph, as on a chain."""
+        depth = {layer.name: layer.depth for layer in self.model.layers if layer.depth is not None}
+        found = []
+        for trace in run.layers:
+            values = sorted(v for v in trace.grad_rms if v is not None)
+            if trace.name in depth and values:
+                found.append((depth[trace.name], values[len(values) // 2]))
+        return sorted(found)
 
     def variant(self, name: str) -> Variant | None:
         return next((v for v in self.variants if v.name == name), None)

@@ -51,6 +51,10 @@ def _rule_keys(value: Any) -> bool:
 
 
 RULE_KEYS = Valid("a list of rule ids, names or categories (see `dnndoctor rules`)", _rule_keys)
+CLASS_WEIGHTS = Valid("a table of class index -> non-negative weight, e.g. {0: 1, 1: 5}",
+                      lambda v: isinstance(v, dict) and len(v) > 0 and all(
+                          isinstance(k, int) and not isinstance(k, bool) and k >= 0 and _is_number(w)
+                          and math.isfinite(w) and w >= 0 for k, w in v.items()))
 RULE_OPTIONS = Valid("a table of rule id or name -> {option: value}",
                      lambda v: isinstance(v, dict) and all(isinstance(o, dict) for o in v.values()))
 
@@ -80,6 +84,7 @@ class CheckOptions:
     learning_rate: float | None = option(None, POSITIVE, optional=True)
     x_key: str | None = option(None, TEXT, optional=True)
     y_key: str | None = option(None, TEXT, optional=True)
+    class_weight: dict[int, float] | None = option(None, CLASS_WEIGHTS, optional=True)  # as model.fit applies it
     jit: bool | None = option(None, FLAG, optional=True)  # None: XLA where a GPU is present
     counterfactuals: bool = option(True, FLAG)
     fix_out: str | None = option(None, TEXT, optional=True)  # save the model with the best verified fix here

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from .config import CheckTarget, Config
 from .errors import DoctorError, InputError
+from .factory import Factory
 from .findings import Severity
 from .options import CheckOptions
 from .report.checks import CheckResult
@@ -33,6 +34,7 @@ class PlannedCheck:
     model: Path
     data: Path
     options: CheckOptions
+    factory: Factory | None = None
 
 
 def plan(paths: list[Path], config: Config, flags: dict[str, Any], *, changed: bool = False) -> list[PlannedCheck]:
@@ -47,12 +49,12 @@ def plan(paths: list[Path], config: Config, flags: dict[str, Any], *, changed: b
         touched = {_canonical(p) for p in paths}
         everything = config.path is not None and _canonical(config.path) in touched
         targets = [t for t in config.checks if everything or _uses(t, touched)]
-        return [PlannedCheck(t.name, t.model, t.data, config.options_for(t, flags)) for t in targets]
+        return [PlannedCheck(t.name, t.model, t.data, config.options_for(t, flags), t.factory) for t in targets]
     if not paths:
         if not config.checks:
             raise InputError("no MODEL and DATA given, and no check is configured",
                              remedy=f"run `dnndoctor check MODEL DATA`, or {NO_CHECKS}")
-        return [PlannedCheck(t.name, t.model, t.data, config.options_for(t, flags)) for t in config.checks]
+        return [PlannedCheck(t.name, t.model, t.data, config.options_for(t, flags), t.factory) for t in config.checks]
     if len(paths) != 2:
         raise InputError(f"expected MODEL and DATA, got {len(paths)} path{'s' * (len(paths) != 1)}",
                          remedy="pass a model and its data, nothing to run the configured checks, "
@@ -82,11 +84,15 @@ def run(planned: list[PlannedCheck], progress_for: ProgressFactory, plots: Path 
         result = CheckResult(check.name, check.model, check.data)
         results.append(result)
         try:
-            check_paths(check.model, check.data)
+            if check.factory is None:
+                check_paths(check.model, check.data)
             started = time.perf_counter()
             import_keras()
             startup = time.perf_counter() - started
-            diagnosis = check_files(check.model, check.data, check.options, progress_for(check.name))
+            if check.factory is None:
+                diagnosis = check_files(check.model, check.data, check.options, progress_for(check.name))
+            else:
+                diagnosis = check.factory.check(check.options, progress_for(check.name))
             diagnosis.measurements.timings["startup"] = round(startup, 3)
             diagnosis.measurements.timings["total"] = round(time.perf_counter() - started, 3)
             result.diagnosis = diagnosis

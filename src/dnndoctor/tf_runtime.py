@@ -46,3 +46,12 @@ def import_keras():
     warnings.filterwarnings("ignore", module=r"keras(\..*)?")
     warnings.filterwarnings("ignore", module=r"tensorflow(\..*)?")
     return tf, keras
+
+
+def use_xla(option: bool | None) -> bool:
+    """XLA on request, or by default where a GPU is present. On a CPU the seconds it takes to
+    compile exceed what it saves on the small models that probes train."""
+    if option is not None:
+        return option
+    tf, _ = import_keras()
+    return bool(tf.config.list_physical_devices("GPU"))

@@ -12,11 +12,12 @@ from typing import Callable
 
 import numpy as np
 
-from ..lossinfo import describe_loss
+from ..arrays import Arrays, indicator_rows
+from ..lossinfo import describe_loss, output_losses
 from ..measurements import Variant
 from ..tf_runtime import import_keras
-from .loop import RELU_FAMILY, SIGMOID_FAMILY, TANH_FAMILY, activation_name
-from .summary import learning_rate_of, output_layer, width_of
+from .graphstats import RELU_FAMILY, SIGMOID_FAMILY, TANH_FAMILY, activation_name
+from .summary import learning_rate_of, output_layer, output_layers, width_of
 
 WIDEN_FACTOR = 4
 MAX_WIDTH = 1024
@@ -30,9 +31,19 @@ class Context:
     """What edits may depend on: the user's compiled model, the data and the LR range test."""
 
     model: object
-    x: np.ndarray
-    y: np.ndarray
+    x: Arrays
+    y: Arrays
     suggested_lr: float | None = None
+
+    @property
+    def single_io(self) -> bool:
+        """One input array and one target array: what the data and output edits know how to change."""
+        return not isinstance(self.x, dict) and not isinstance(self.y, dict)
+
+    @property
+    def loss(self):
+        """The loss of the single output (edits of the output and loss apply to single-output models only)."""
+        return output_losses(self.model)[0][2]
 
 
 @dataclass
@@ -42,48 +53,67 @@ class VariantSetup:
     variant: Variant
     model: object
     learning_rate: float | None = None
-    data: tuple[np.ndarray, np.ndarray] | None = None
+    data: tuple[Arrays, Arrays] | None = None
 
 
 # -- helpers ------------------------------------------------------------------------------------
 
+SCHEDULE_RATES = ("initial_learning_rate", "end_learning_rate", "warmup_target", "values", "boundaries_values")
+
+
 def fresh_optimizer(optimizer, scale: float = 1.0, **overrides):
-    """A new optimizer of the same class and hyperparameters, the learning rate times ``scale``."""
-    _, keras = import_keras()
+    """A new optimizer of the same class and hyperparameters, every learning rate times ``scale``.
+
+    A LearningRateSchedule is rebuilt from its config with its rates scaled (initial, final,
+    warm-up target, piecewise values), so the edited setup saves and reloads like the user's.
+    """
     config = {**optimizer.get_config(), **overrides}
-    new = optimizer.__class__.from_config(config)
     if scale != 1.0:
-        _, schedule = learning_rate_of(optimizer)
-        if schedule is None:
-            new.learning_rate = float(new.learning_rate) * scale
-        else:
-            new.learning_rate = _scaled_schedule(keras, optimizer._learning_rate, scale)
-    return new
+        config["learning_rate"] = _scaled_rate(config["learning_rate"], scale)
+    return optimizer.__class__.from_config(config)
 
 
-def _scaled_schedule(keras, schedule, scale: float):
-    class ScaledSchedule(keras.optimizers.schedules.LearningRateSchedule):
-        def __call__(self, step):
-            return schedule(step) * scale
-
-        def get_config(self):
-            return {"scale": scale}
-
-    return ScaledSchedule()
+def _scaled_rate(rate, scale: float):
+    if not isinstance(rate, dict):
+        return float(rate) * scale
+    inner = dict(rate.get("config", {}))
+    scaled = [key for key in SCHEDULE_RATES if key in inner]
+    if not scaled:
+        raise ValueError(f"cannot scale the learning-rate schedule {rate.get('class_name')}: it names no rate")
+    for key in scaled:
+        value = inner[key]
+        inner[key] = [v * scale for v in value] if isinstance(value, (list, tuple)) else (
+            None if value is None else value * scale)
+    return {**rate, "config": inner}
 
 
 def probe_clone(model, clone_function=None, *, optimizer=None, loss=None):
     """A freshly initialized, compiled clone trained like the user's model unless told otherwise."""
     _, keras = import_keras()
     clone = keras.models.clone_model(model, clone_function=clone_function)
-    clone.compile(optimizer=optimizer or fresh_optimizer(model.optimizer), loss=loss or model.loss)
+    keep_untrained_state(model, clone)
+    clone.compile(optimizer=optimizer or fresh_optimizer(model.optimizer), loss=loss or model.loss,
+                  loss_weights=model.get_compile_config().get("loss_weights"))
     return clone
 
 
+def keep_untrained_state(model, clone) -> None:
+    """Copy the values of layers without trainable weights (adapted preprocessing statistics, frozen
+    layers) into the clone, where the shapes still match: training never changes them."""
+    for layer, copy in zip(model.layers, clone.layers):
+        if layer.trainable_weights or not layer.weights:
+            continue
+        values = layer.get_weights()
+        if [v.shape for v in values] == [tuple(w.shape) for w in copy.weights]:
+            copy.set_weights(values)
+            if hasattr(copy, "finalize_state"):  # e.g. Normalization derives its mean and variance here
+                copy.finalize_state()
+
+
 def hidden_layers(model) -> list:
-    """Hidden dense or convolutional layers (those with units or filters), output excluded."""
-    out = output_layer(model)
-    return [layer for layer in model.layers if layer is not out and width_of(layer)]
+    """Hidden dense or convolutional layers (those with units or filters), outputs excluded."""
+    outputs = output_layers(model)
+    return [layer for layer in model.layers if layer not in outputs and width_of(layer)]
 
 
 def _reconfigured(model, change: Callable[[object, dict], dict | None], **compile_args):
@@ -177,7 +207,8 @@ def _batchnorm(ctx: Context) -> VariantSetup | None:
         layers.append(layer.__class__.from_config(layer.get_config()))
         if layer.name in hidden:
             layers.append(keras.layers.BatchNormalization())
-    model = keras.Sequential([keras.Input(shape=ctx.model.inputs[0].shape[1:])] + layers, name=ctx.model.name)
+    source = ctx.model.inputs[0]
+    model = keras.Sequential([keras.Input(shape=source.shape[1:], dtype=source.dtype)] + layers, name=ctx.model.name)
     model.compile(optimizer=fresh_optimizer(ctx.model.optimizer), loss=ctx.model.loss)
     return VariantSetup(Variant("batchnorm", "BatchNormalization after hidden layers",
                                 "keras.layers.BatchNormalization() after each hidden layer"), model)
@@ -185,7 +216,7 @@ def _batchnorm(ctx: Context) -> VariantSetup | None:
 
 def _linear_output(ctx: Context) -> VariantSetup | None:
     out = output_layer(ctx.model)
-    if activation_name(out) in (None, "linear") or describe_loss(ctx.model.loss).kind != "regression":
+    if not ctx.single_io or activation_name(out) in (None, "linear") or describe_loss(ctx.loss).kind != "regression":
         return None
 
     def linear(layer, config):
@@ -201,7 +232,9 @@ def _linear_output(ctx: Context) -> VariantSetup | None:
 def matching_loss(ctx: Context) -> tuple[str, object, str | None] | None:
     """The loss (name, Keras object) and output activation that fit the output and targets."""
     _, keras = import_keras()
-    spec = describe_loss(ctx.model.loss)
+    if not ctx.single_io:
+        return None
+    spec = describe_loss(ctx.loss)
     out = output_layer(ctx.model)
     act = activation_name(out)
     units = int(ctx.model.outputs[0].shape[-1] or 1)
@@ -212,26 +245,16 @@ def matching_loss(ctx: Context) -> tuple[str, object, str | None] | None:
         cls = {"categorical": keras.losses.CategoricalCrossentropy, "binary": keras.losses.BinaryCrossentropy,
                "sparse_categorical": keras.losses.SparseCategoricalCrossentropy}[spec.kind]
         return f"{spec.name}(from_logits={not probabilities})", cls(from_logits=not probabilities), None
-    labels = _class_labels(ctx.y, units)
+    labels = indicator_rows(ctx.y) if ctx.y.ndim == 2 and ctx.y.shape[1] == units else None
     if spec.kind == "regression" and labels is not None:
         if labels == "one_hot":
             return ("categorical_crossentropy", keras.losses.CategoricalCrossentropy(),
                     None if act == "softmax" else "softmax")
         if labels == "multi_hot":
             return "binary_crossentropy", keras.losses.BinaryCrossentropy(), None if act == "sigmoid" else "sigmoid"
-    if spec.kind == "categorical" and act == "softmax" and _class_labels(ctx.y, units) == "multi_hot":
+    if spec.kind == "categorical" and act == "softmax" and labels == "multi_hot":
         return "binary_crossentropy", keras.losses.BinaryCrossentropy(), "sigmoid"
     return None
-
-
-def _class_labels(y: np.ndarray, units: int) -> str | None:
-    """'one_hot' or 'multi_hot' when y holds 0/1 indicator rows for ``units`` > 1 classes."""
-    if units < 2 or y.ndim != 2 or y.shape[1] != units:
-        return None
-    if not np.all((y == 0) | (y == 1)):
-        return None
-    sums = y.sum(axis=1)
-    return "one_hot" if np.all(sums == 1) else "multi_hot"
 
 
 def _matching_loss(ctx: Context) -> VariantSetup | None:
@@ -275,6 +298,8 @@ def _adam(ctx: Context) -> VariantSetup | None:
 
 
 def _standardize_x(ctx: Context) -> VariantSetup | None:
+    if not ctx.single_io or ctx.x.dtype.kind != "f":  # integer inputs are indices (tokens), not features
+        return None
     x = ctx.x.astype(np.float64)
     axes = tuple(range(x.ndim - 1))
     mean, std = x.mean(axis=axes), x.std(axis=axes)
@@ -284,7 +309,7 @@ def _standardize_x(ctx: Context) -> VariantSetup | None:
 
 
 def _standardize_y(ctx: Context) -> VariantSetup | None:
-    if describe_loss(ctx.model.loss).kind != "regression":
+    if not ctx.single_io or describe_loss(ctx.loss).kind != "regression":
         return None
     y = ctx.y.astype(np.float64)
     std = y.std(axis=0)
@@ -294,7 +319,7 @@ def _standardize_y(ctx: Context) -> VariantSetup | None:
 
 
 def _rescale_y(ctx: Context) -> VariantSetup | None:
-    if describe_loss(ctx.model.loss).kind != "regression":
+    if not ctx.single_io or describe_loss(ctx.loss).kind != "regression":
         return None
     y = ctx.y.astype(np.float64)
     low, high = y.min(axis=0), y.max(axis=0)

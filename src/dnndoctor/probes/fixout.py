@@ -22,17 +22,16 @@ def write_fixed_model(prober: Prober, diagnosis: Diagnosis, path: Path) -> dict:
     best = next((fix for fix in verified if fix.variant in MODEL_EDITS + OPTIMIZER_EDITS), None)
     if best is None:
         return {"path": None, "reason": "no verified model or optimizer fix", "data_edits": data_code}
-    setup = build_setup(best.variant, prober.ctx)
     user = prober.subject.model
+    with prober.custom_scope():
+        setup = build_setup(best.variant, prober.ctx)
+        model = probe_clone(user) if setup.model is None else setup.model
     if setup.model is None:
-        model = probe_clone(user)
         model.set_weights(user.get_weights())
         if setup.learning_rate is not None:
             model.optimizer.learning_rate = setup.learning_rate
-    else:
-        model = setup.model
-        if best.variant in OPTIMIZER_EDITS:
-            model.set_weights(user.get_weights())
+    elif best.variant in OPTIMIZER_EDITS:
+        model.set_weights(user.get_weights())
     try:
         model.save(path)
     except OSError as exc:

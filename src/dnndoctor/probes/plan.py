@@ -16,15 +16,16 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from ..arrays import first, row_count, sample_indices, take_rows
 from ..errors import ProbeError
 from ..loading import Subject
-from ..lossinfo import constant_predictions, describe_loss
+from ..lossinfo import expected_initial_loss, trivial_loss
 from ..measurements import Budget, Measurements, RangeTest, Variant
 from ..options import CheckOptions
-from ..tf_runtime import import_keras
+from ..tf_runtime import import_keras, use_xla
 from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
-from .failures import clone_failure, dropped, setup_failure
+from .failures import clone_failure, dropped, reason, setup_failure
 from .loop import InstrumentedLoop
 from .profile import profile_data
 from .summary import model_info
@@ -40,64 +41,26 @@ def _silent(label: str, done: int, total: int) -> None:
     """The default progress sink: report nothing."""
 
 
-def use_xla(option: bool | None) -> bool:
-    """XLA on request, or by default where a GPU is present. On a CPU the seconds it takes to
-    compile exceed what it saves on the small models that probes train."""
-    if option is not None:
-        return option
-    tf, _ = import_keras()
-    return bool(tf.config.list_physical_devices("GPU"))
-
-
 def initial_weights(model, seed: int) -> list[np.ndarray]:
     """The weights a fresh initialization with ``seed`` gives this architecture.
 
     Keras draws initializer seeds from Python's ``random``; seeding it (and NumPy) gives the
     same weights as ``keras.utils.set_random_seed`` without resetting TensorFlow's seed, which
     would clear the caches of every compiled probe.
+    Layers without trainable weights keep their values: an adapted Normalization's statistics
+    or a frozen pretrained layer are part of the setup, not of its initialization.
     """
     _, keras = import_keras()
     random.seed(seed)
     np.random.seed(seed)
-    return [w.numpy() for w in keras.models.clone_model(model).weights]
-
-
-def trivial_loss(model, y: np.ndarray) -> float:
-    """The compiled loss of the best constant prediction: the yardstick of every loss."""
-    _, keras = import_keras()
-    spec = describe_loss(model.loss)
-    units = int(model.outputs[0].shape[-1] or 1)
-    loss_fn = keras.losses.get(model.loss)
-    out_shape = (len(y),) + tuple(int(d) for d in model.outputs[0].shape[1:])
-    best = math.inf
-    for row in constant_predictions(spec, y, units):
-        prediction = np.broadcast_to(np.asarray(row, np.float32).reshape(-1)[: int(np.prod(out_shape[1:]))]
-                                     .reshape(out_shape[1:]), out_shape)
-        value = float(np.mean(keras.ops.convert_to_numpy(loss_fn(y.astype(np.float32), prediction))))
-        best = min(best, value)
-    return best
-
-
-def expected_initial_loss(model, y: np.ndarray) -> float | None:
-    """The loss a well-initialized model starts near: ln C for C classes (uniform prediction),
-    E[y²] for a regression loss on an output centred on zero."""
-    spec = describe_loss(model.loss)
-    units = int(model.outputs[0].shape[-1] or 1)
-    if spec.kind in ("categorical", "sparse_categorical") and units > 1:
-        return float(np.log(units))
-    if spec.kind == "binary":
-        return float(np.log(2))
-    if spec.kind == "regression" and spec.name.lower() in ("mse", "mean_squared_error", "meansquarederror"):
-        return float(np.mean(np.square(y.astype(np.float64))))
-    return None
-
-
-def sample_rows(x, y, max_rows: int, seed: int):
-    """At most ``max_rows`` rows, drawn without replacement by ``seed``."""
-    if len(x) <= max_rows:
-        return x, y
-    keep = np.sort(np.random.default_rng(seed).choice(len(x), max_rows, replace=False))
-    return x[keep], y[keep]
+    fresh = [w.numpy() for w in keras.models.clone_model(model).weights]
+    position = {id(w): i for i, w in enumerate(model.weights)}
+    for layer in model.layers:
+        if not layer.trainable_weights:
+            for weight in layer.weights:
+                if id(weight) in position:
+                    fresh[position[id(weight)]] = weight.numpy()
+    return fresh
 
 
 class Prober:
@@ -107,20 +70,28 @@ class Prober:
                  deadline: Deadline | None = None) -> None:
         self.subject, self.options, self.progress = subject, options, progress
         self.started = time.perf_counter()
-        self.x, self.y = sample_rows(subject.x, subject.y, options.max_rows, options.seeds[0])
-        rng = np.random.default_rng(options.seeds[0])
-        self.probe_rows = np.sort(rng.choice(len(self.x), min(options.probe_rows, len(self.x)), replace=False))
+        seed = options.seeds[0]
+        kept = sample_indices(row_count(subject.x), options.max_rows, seed)
+        self.x, self.y = take_rows(subject.x, kept), take_rows(subject.y, kept)
+        self.sample_weight = take_rows(subject.sample_weight, kept)
+        self.probe_rows = sample_indices(len(kept), options.probe_rows, seed)
         self.validation = None
         if subject.x_val is not None:
-            self.validation = sample_rows(subject.x_val, subject.y_val, VALIDATION_ROWS, options.seeds[0])
+            kept_val = sample_indices(row_count(subject.x_val), VALIDATION_ROWS, seed)
+            self.validation = take_rows(subject.x_val, kept_val), take_rows(subject.y_val, kept_val)
         self.record_every = max(1, math.ceil(options.steps / options.records))
         self.jit = use_xla(options.jit)
         self.ctx = Context(subject.model, self.x, self.y)
         try:
-            self.base = probe_clone(subject.model)
+            with self.custom_scope():
+                self.base = probe_clone(subject.model)
         except Exception as exc:
             raise clone_failure(exc, subject.model_path) from None
-        self.baseline_loss = trivial_loss(subject.model, self.y)
+        try:
+            self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
+        except Exception as exc:  # a loss that cannot score a constant prediction cannot be judged against one
+            raise ProbeError(f"the compiled loss cannot score a constant prediction ({reason(exc)})",
+                             path=subject.model_path, remedy="check that model.fit runs on this data") from None
         self.loops: dict[int, InstrumentedLoop] = {}
         self.weights: dict[tuple[int, int], list[np.ndarray]] = {}
         self.engines: set[str] = set()
@@ -134,24 +105,30 @@ class Prober:
         self.deadline = deadline or Deadline(options.time_budget)
         self.cuts: list[str] = []  # probes that failed and were dropped, with the reason
         self.steps: int | None = None  # steps per run when the deadline cut them
-        self.specials = True  # LR range test and one-batch overfit, unless the deadline cut them
+        self.quick_checks = True  # LR range test and one-batch overfit, unless the deadline cut them
+
+    def custom_scope(self):
+        """The scope that lets Keras deserialize the user's custom objects while cloning the model."""
+        _, keras = import_keras()
+        return keras.saving.custom_object_scope(self.subject.custom_objects or {})
 
     # -- compiled loops ---------------------------------------------------------------------
 
     def _loop(self, model) -> InstrumentedLoop:
         key = id(model)
         if key not in self.loops:
-            for seed in self.options.seeds:
-                self.weights[key, seed] = initial_weights(model, seed)
+            with self.custom_scope():
+                for seed in self.options.seeds:
+                    self.weights[key, seed] = initial_weights(model, seed)
             started = time.perf_counter()
-            loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
-                                    steps=self.options.steps, record_every=self.record_every,
-                                    probe_rows=self.probe_rows, jit=self.jit, validation=self.validation)
             try:
+                loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
+                                        steps=self.options.steps, record_every=self.record_every,
+                                        probe_rows=self.probe_rows, jit=self.jit, validation=self.validation,
+                                        sample_weight=self.sample_weight)
                 self.engines.add(loop.compile_graphs())
             except Exception as exc:
-                raise ProbeError(f"the probe could not build the training graph ({type(exc).__name__}: "
-                                 f"{str(exc).splitlines()[0][:160] if str(exc) else ''})",
+                raise ProbeError(f"the probe could not build the training graph ({reason(exc)})",
                                  path=self.subject.model_path,
                                  remedy="check that model.fit runs on this data") from None
             self.loops[key] = loop
@@ -164,7 +141,7 @@ class Prober:
             self.progress(f"compiling probe ({setup.variant.description})", done, total)
         loop = self._loop(model)
         if setup.data is not None:
-            setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1])
+            setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1], self.sample_weight)
         self.variants.append(setup.variant)
         for k, seed in enumerate(self.options.seeds):
             self.progress(f"probing {setup.variant.description}, seed {seed}",
@@ -180,8 +157,9 @@ class Prober:
             if any(v.name == name for v in self.variants):
                 continue
             try:
-                setup = build_setup(name, self.ctx) if name != "baseline" else \
-                    VariantSetup(Variant("baseline", "the model as compiled"), None)
+                with self.custom_scope():
+                    setup = build_setup(name, self.ctx) if name != "baseline" else \
+                        VariantSetup(Variant("baseline", "the model as compiled"), None)
             except Exception as exc:  # an edit this model does not support, e.g. widening a custom layer
                 self.cuts.append(dropped(f"variant {name}", exc))
                 continue
@@ -221,20 +199,20 @@ class Prober:
         self.deadline.step_seconds = (time.perf_counter() - started) / self.record_every
         self.deadline.compile_seconds = self.compile_seconds
         others = [s for s in setups if s.variant.name != "baseline"]
-        special = self.options.counterfactuals
+        quick_checks = self.options.counterfactuals
         fit = fit_workload(Workload(
             seeds=list(self.options.seeds), steps=loop.steps, chunk=self.record_every,
             variants=[s.variant.name for s in others], compiled={s.variant.name for s in others if s.model},
-            range_steps=min(RANGE_STEPS, loop.steps) if special else 0, overfit=special),
+            range_steps=min(RANGE_STEPS, loop.steps) if quick_checks else 0, overfit=quick_checks),
             self.deadline.remaining(), self.deadline.step_seconds, self.deadline.compile_seconds)
         for cut in fit.cuts:
             self.deadline.cut(cut)
         self.options = dataclasses.replace(self.options, seeds=fit.work.seeds)
         self.steps = fit.work.steps if fit.work.steps < loop.steps else None
-        self.specials = bool(fit.work.range_steps or fit.work.overfit)
+        self.quick_checks = bool(fit.work.range_steps or fit.work.overfit)
         return [s for s in setups if s.variant.name == "baseline" or s.variant.name in fit.work.variants]
 
-    # -- special probes ---------------------------------------------------------------------
+    # -- quick checks ---------------------------------------------------------------------
 
     def run_range_test(self) -> None:
         """Ramp the learning rate exponentially over ``RANGE_STEPS`` steps from fresh weights."""
@@ -251,11 +229,12 @@ class Prober:
     def run_overfit(self) -> None:
         """Train on one small batch, over and over, for the probe budget."""
         loop = self._loop(self.base)
-        rows = min(OVERFIT_ROWS, len(self.x))
-        batch = np.random.default_rng(self.options.seeds[0]).choice(len(self.x), rows, replace=False)
+        rows = row_count(self.x)
+        batch = np.random.default_rng(self.options.seeds[0]).choice(rows, min(OVERFIT_ROWS, rows), replace=False)
         order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
         self.progress("overfitting one batch", 0, 1)
-        batch_baseline = trivial_loss(self.subject.model, self.y[batch])
+        batch_baseline = trivial_loss(self.subject.model, take_rows(self.y, batch),
+                                      take_rows(self.sample_weight, batch))
         for seed in self.options.seeds:
             run = loop.run(variant="overfit", seed=seed, weights=self.weights[id(self.base), seed], order=order)
             losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
@@ -266,13 +245,13 @@ class Prober:
         """The user's setup, the cheap counterfactuals, the LR range test and overfitting one batch."""
         names = ["baseline", *DIAGNOSTIC] if self.options.counterfactuals else ["baseline"]
         self.probe_edits(names)
-        if self.options.counterfactuals and self.specials:
-            for special, words in ((self.run_range_test, "LR range test"), (self.run_overfit, "one-batch overfit")):
+        if self.options.counterfactuals and self.quick_checks:
+            for quick_check, words in ((self.run_range_test, "LR range test"), (self.run_overfit, "one-batch overfit")):
                 if self.deadline.expired():
                     self.deadline.cut(f"time budget: {words} not probed")
                     continue
                 try:
-                    special()
+                    quick_check()
                 except Exception as exc:
                     self.cuts.append(dropped(words, exc))
             if self.range_test is not None:
@@ -287,25 +266,24 @@ class Prober:
     # -- result -----------------------------------------------------------------------------
 
     def measurements(self) -> Measurements:
-        first = self._loop(self.base)
-        m = Measurements(
+        loop = self._loop(self.base)
+        return Measurements(
             model=model_info(self.subject.model),
             data=self.subject.data,
-            budget=Budget(steps=self.steps or first.steps, batch_size=first.batch_size, rows=len(self.x),
+            budget=Budget(steps=self.steps or loop.steps, batch_size=loop.batch_size, rows=row_count(self.x),
                           seeds=list(self.options.seeds), record_every=self.record_every,
-                          steps_per_epoch=first.steps_per_epoch),
+                          steps_per_epoch=loop.steps_per_epoch),
             baseline_loss=self.baseline_loss,
             variants=list(self.variants),
             runs=list(self.runs),
             range_test=self.range_test,
-            profile=profile_data(self.x, self.y),
+            profile=profile_data(first(self.x), first(self.y)),
             initial_loss_expected=expected_initial_loss(self.subject.model, self.y),
             overfit_relative_loss=list(self.overfit),
             timings={"compile": round(self.compile_seconds, 3),
                      "probes": round(time.perf_counter() - self.started, 3)},
             engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
-                    "rows_used": len(self.x), "notes": list(self.notes),
+                    "rows_used": row_count(self.x), "notes": list(self.notes),
                     "inapplicable": list(self.inapplicable)},
             cuts=self.deadline.cuts + self.cuts,
         )
-        return m

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import indicator_rows
 from ..measurements import DataProfile
 
 
 def target_kind(y: np.ndarray) -> tuple[str, int | None]:
     """'one_hot', 'multi_hot', 'binary', 'integer' or 'continuous', and the class count if any."""
     flat = y.reshape(len(y), -1)
+    indicator = indicator_rows(flat)
+    if indicator is not None:
+        return indicator, flat.shape[1]
     values = np.unique(flat)
-    indicator = values.size <= 2 and np.all(np.isin(values, (0, 1)))
-    if flat.shape[1] > 1 and indicator:
-        return ("one_hot" if np.all(flat.sum(axis=1) == 1) else "multi_hot"), flat.shape[1]
-    if indicator:
+    if values.size <= 2 and np.all(np.isin(values, (0, 1))):
         return "binary", 2
     if np.all(np.mod(values, 1) == 0) and values.size <= 1000:
         return "integer", int(values.size)

@@ -79,7 +79,8 @@ class UnscaledInputs(Rule):
 
     def check(self, measured: Measurements) -> list[Finding]:
         data = measured.profile
-        if data is None:
+        # scaled inside the model, or already within [-1, 1]
+        if data is None or measured.model.scales_own_inputs or data.x_max_abs <= 1.0:
             return []
         spread = data.x_std_max / data.x_std_min if data.x_std_min > 0 else math.inf
         offset = max(data.x_mean_abs_max, data.x_std_max)
