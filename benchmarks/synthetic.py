@@ -42,9 +42,6 @@ def tabular(name: str) -> tuple[np.ndarray, np.ndarray]:
         d = datasets.load_wine()
     elif name == "breast_cancer":
         d = datasets.load_breast_cancer()
-    elif name == "diabetes":
-        d = datasets.load_diabetes()
-        return d.data.astype(np.float32), d.target.astype(np.float32)
     elif name == "moons":
         x, y = datasets.make_moons(n_samples=1000, noise=0.15, random_state=1)
         return x.astype(np.float32), y.astype(np.int32)
@@ -61,6 +58,12 @@ def tabular(name: str) -> tuple[np.ndarray, np.ndarray]:
         return x.astype(np.float32), y.astype(np.int32)
     elif name == "friedman":
         x, y = datasets.make_friedman1(n_samples=1000, n_features=10, noise=0.0, random_state=1)
+        return x.astype(np.float32), y.astype(np.float32)
+    elif name == "friedman2":
+        x, y = datasets.make_friedman2(n_samples=1000, noise=0.0, random_state=1)
+        return x.astype(np.float32), y.astype(np.float32)
+    elif name == "friedman3":
+        x, y = datasets.make_friedman3(n_samples=1000, noise=0.0, random_state=1)
         return x.astype(np.float32), y.astype(np.float32)
     elif name == "regression":
         x, y = datasets.make_regression(n_samples=1000, n_features=8, n_informative=6, noise=1.0, random_state=1)

@@ -217,14 +217,14 @@ def digit_images_identity():
 def boston_style_regression():
     keras = _keras()
     L = keras.layers
-    model = keras.Sequential([keras.Input((10,)), L.Dense(64, activation="relu"), L.Dense(64, activation="relu"),
+    model = keras.Sequential([keras.Input((4,)), L.Dense(64, activation="relu"), L.Dense(64, activation="relu"),
                               L.Dense(1)])
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
     return model
 
 
-def diabetes_standardized():
-    x, y = s.tabular("diabetes")
+def friedman2_standardized():
+    x, y = s.tabular("friedman2")
     return s.standardize(x), s.standardize(y.reshape(-1, 1))
 
 
@@ -349,8 +349,8 @@ KERAS_IO = [
          "a synthetic 7-feature autoregressive series instead of the Jena climate data; windows of 24"),
     _kio("examples/vision/autoencoder.py", conv_autoencoder, digit_images_identity, 40, 128,
          "8x8 digits reconstructed (no noise) instead of 28x28 MNIST"),
-    _kio("examples/structured_data/regression_boston_housing.py", boston_style_regression, diabetes_standardized,
-         60, 32, "the diabetes table (10 features), standardized, instead of Boston housing"),
+    _kio("examples/structured_data/regression_boston_housing.py", boston_style_regression, friedman2_standardized,
+         60, 32, "Friedman #2 (4 features, no noise), standardized, instead of Boston housing"),
 ]
 
 ORDINARY = [
@@ -369,9 +369,9 @@ ORDINARY = [
      lambda: mlp(30, (32, 16), 1, "sigmoid", "binary_crossentropy", "adam"),
      lambda: (s.standardize(s.tabular("breast_cancer")[0]), s.tabular("breast_cancer")[1].astype(np.float32)),
      40, 32, ""),
-    ("diabetes_mlp", "ordinary: standardized diabetes regression",
-     lambda: mlp(10, (64, 64), 1, "linear", "mse", _opt("Adam", learning_rate=1e-3)),
-     lambda: regression_table("diabetes"), 100, 32, ""),
+    ("friedman3_mlp", "ordinary: standardized Friedman #3 regression",
+     lambda: mlp(4, (64, 64), 1, "linear", "mse", _opt("Adam", learning_rate=1e-3)),
+     lambda: regression_table("friedman3"), 60, 32, ""),
     ("moons_tanh_sgd_momentum", "ordinary: tanh MLP, SGD with momentum",
      lambda: mlp(2, (32, 32), 1, "sigmoid", "binary_crossentropy", _opt("SGD", learning_rate=0.1, momentum=0.9),
                  activation="tanh"),
