@@ -23,6 +23,7 @@ Measures, per split (dev, test) and for the controls:
 
     python benchmarks/accuracy.py [--split dev|test|all|none] [--controls] [--json FILE] [--markdown FILE]
                                   [--raw DIR] [--steps N] [--seeds 0 1 2] [CASE ...]
+    python benchmarks/accuracy.py --merge RUN.json [RUN.json ...] [--json FILE] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -257,7 +258,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--raw", type=Path, help="write each case's full JSON report into this folder")
     parser.add_argument("--steps", type=int, help="probe steps (default: dnndoctor's)")
     parser.add_argument("--seeds", type=int, nargs="+", help="probe seeds (default: dnndoctor's)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="summarize the results of earlier --json runs")
     args = parser.parse_args(argv)
+    if args.merge:
+        merge(args.merge, args.json, args.markdown)
+        return
 
     cases = select(args.split, args.controls, args.cases)
     started = time.perf_counter()
@@ -300,9 +305,28 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nwrote {args.markdown}")
 
 
+def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -> None:
+    """The per-group summaries of several runs' results together (a later run's case replaces an
+    earlier one's)."""
+    runs = [json.loads(p.read_text()) for p in paths]
+    by_case = {r["case"]: Result(**r) for run in runs for r in run["results"]}
+    results = list(by_case.values())
+    summaries = by_group(results)
+    for group, s in summaries.items():
+        print(f"{group}:")
+        for measure, value in summary_rows(s):
+            print(f"  {measure:26} {value}")
+    context = f"Merged from {', '.join(p.name for p in paths)}; options {runs[-1]['options']['steps']} steps, " \
+              f"seeds {runs[-1]['options']['seeds']}."
+    if markdown_out:
+        markdown_out.write_text(markdown(results, summaries, context))
+    if json_out:
+        write_json(json_out, results, runs[-1]["options"])
+
+
 def write_json(path: Path, results: list[Result], options) -> None:
     path.write_text(json.dumps({"summaries": by_group(results), "targets": TARGETS,
-                                "options": dataclasses.asdict(options),
+                                "options": options if isinstance(options, dict) else dataclasses.asdict(options),
                                 "results": [dataclasses.asdict(r) for r in results]}, indent=1,
                                ensure_ascii=False, default=str) + "\n")
 
