@@ -227,6 +227,46 @@ def markdown(results: list[Result], summaries: dict[str, dict], context: str) ->
     return "\n".join(out)
 
 
+def _evidence_text(evidence: dict) -> str:
+    parts = []
+    for key, value in evidence.items():
+        if isinstance(value, float):
+            value = f"{value:.3g}"
+        elif isinstance(value, list) and all(isinstance(v, float) for v in value):
+            value = "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
+        parts.append(f"{key}={value}")
+    return "; ".join(parts)
+
+
+def _finding_lines(r: Result, loud_only: bool) -> list[str]:
+    lines = []
+    for f in r.findings:
+        if loud_only and f["severity"] == "info":
+            continue
+        verified = [x["summary"] for x in f["fixes"] if x["verified"]]
+        lines.append(f"  - {f['id']} {f['category']} ({f['severity']}, {f['seeds']}): {f['message']} "
+                     f"Evidence: {_evidence_text(f.get('evidence', {}))}."
+                     + (f" Verified fixes: {'; '.join(verified)}." if verified else ""))
+    return lines or [f"  - no finding ({r.verdict})"]
+
+
+def details(results: list[Result]) -> str:
+    """Markdown: each control with a warning or error and each missed or mis-ranked faulty case,
+    with the rules that fired and their measured evidence; the test split in its own section."""
+    out = ["## Controls with a warning or error", ""]
+    for r in results:
+        if r.control and (r.false_alarm or r.verdict.startswith(("refused", "crash"))):
+            out += [f"- **{r.case}** ({r.group}): {r.verdict}", *_finding_lines(r, loud_only=True)]
+    for group, title in (("dev", "## Dev cases missed or ranked wrong"),
+                         ("test", "## Test cases missed or ranked wrong: DO NOT TUNE ON")):
+        out += ["", title, ""]
+        for r in results:
+            if r.group == group and not r.control and not (r.detected and r.top1):
+                what = "missed" if not r.detected else "wrong top-1"
+                out += [f"- **{r.case}** (label {r.label}, {what}): {r.verdict}", *_finding_lines(r, loud_only=False)]
+    return "\n".join(out) + "\n"
+
+
 def select(split: str, with_controls: bool, names: list[str]) -> list[tuple[SuiteCase, str]]:
     """The cases to run with the group each is reported under (dev, test or controls)."""
     splits = frozen_split.split_of(frozen_split.load())
@@ -307,10 +347,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -> None:
     """The per-group summaries of several runs' results together (a later run's case replaces an
-    earlier one's)."""
+    earlier one's), leaving out cases that model.fit validation has since dropped."""
     runs = [json.loads(p.read_text()) for p in paths]
     by_case = {r["case"]: Result(**r) for run in runs for r in run["results"]}
-    results = list(by_case.values())
+    valid = {c.name for c in fault_cases()} | {c.name for c in control_cases()}
+    dropped = sorted(set(by_case) - valid)
+    if dropped:
+        print(f"left out (dropped by model.fit validation): {', '.join(dropped)}\n")
+    results = [r for name, r in by_case.items() if name in valid]
     summaries = by_group(results)
     for group, s in summaries.items():
         print(f"{group}:")
@@ -319,7 +363,7 @@ def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -
     context = f"Merged from {', '.join(p.name for p in paths)}; options {runs[-1]['options']['steps']} steps, " \
               f"seeds {runs[-1]['options']['seeds']}."
     if markdown_out:
-        markdown_out.write_text(markdown(results, summaries, context))
+        markdown_out.write_text(markdown(results, summaries, context) + "\n" + details(results))
     if json_out:
         write_json(json_out, results, runs[-1]["options"])
 

@@ -2,7 +2,7 @@
 
 Runs ``dnndoctor check`` on every entry of fixtures/expectations.json with the given seeds and
 writes, per entry, every finding (category, severity, seeds, evidence) and each probed variant's
-median relative final loss, so that runs under different seeds and TF_NUM_INTRAOP_THREADS can be
+relative final loss per seed, so that runs under different seeds and TF_NUM_INTRAOP_THREADS can be
 compared. Run each configuration in its own process (the thread count is read at TensorFlow's
 start):
 
@@ -42,7 +42,8 @@ def run(seeds: list[int], names: list[str]) -> dict:
             "findings": [{"id": f.id, "category": f.category, "severity": f.severity.label, "seeds": f.seeds,
                           "evidence": f.to_dict()["evidence"], "verified_fixes": [x.summary for x in f.fixes if x.verified]}
                          for f in diagnosis.findings],
-            "variants": {v["name"]: v["median_relative_final_loss"] for v in variant_summary(diagnosis)},
+            "variants": {v["name"]: {"seeds": v.get("seeds"), "relative_final_loss": v["relative_final_loss"]}
+                         for v in variant_summary(diagnosis)},
         }
         loud = sorted({f.category for f in diagnosis.findings if f.severity.label != "info"})
         print(f"{name:22} {loud}", file=sys.stderr, flush=True)
