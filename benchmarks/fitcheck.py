@@ -9,7 +9,8 @@ accuracy of a classifier, else R²).
   median training accuracy ≥ CONTROL_ACCURACY. Written to benchmarks/controls/fitted.json.
 * A reported fault is kept when its fix trains (the same test as a control) and the fault hurts,
   by the criteria of benchmarks/faults/validate.py against the fix: loss non-finite in most
-  seeds, or median relative loss ≥ max(HURT_FACTOR × the fix's, HURT_FLOOR), or a classifier's
+  seeds, or median relative loss ≥ max(HURT_FACTOR × the fix's, HURT_FLOOR) (only when the fix
+  keeps the loss function: losses of different functions do not compare), or a classifier's
   training error ≥ max(HURT_FACTOR × the fix's, the fix's + ERROR_MARGIN). Written to
   benchmarks/reported/validated.json.
 
@@ -107,7 +108,8 @@ def fit_once(bench: Bench, seed: int, fixed: bool = False) -> dict:
     final = float(model.evaluate(x, y, batch_size=512, verbose=0))
     metric, value = task_metric(model, x, y)
     losses = history.history["loss"]
-    return {"seed": seed, "constant_loss": _num(baseline), "final_loss": _num(final),
+    return {"seed": seed, "loss": getattr(_loss_fn(keras, model), "name", str(model.loss)),
+            "constant_loss": _num(baseline), "final_loss": _num(final),
             "relative_loss": _num(final / baseline if math.isfinite(final) and baseline > 0 else math.inf),
             "lowest_epoch_loss": _num(float(np.nanmin(losses)) if np.isfinite(losses).any() else math.nan),
             metric: _num(value), "steps": bench.epochs * math.ceil(len(y) / bench.batch_size),
@@ -120,7 +122,7 @@ def summarize(runs: list[dict]) -> dict:
     values = [float(r[metric]) for r in runs]
     return {"median_relative_loss": _num(float(np.median(rel))), "metric": metric,
             f"median_{metric}": _num(float(np.median(values))),
-            "nonfinite_seeds": sum(not math.isfinite(float(r["final_loss"])) for r in runs)}
+            "nonfinite_seeds": sum(not math.isfinite(float(r["final_loss"])) for r in runs), "loss": runs[0]["loss"]}
 
 
 def trains(summary: dict) -> tuple[bool, str]:
@@ -139,7 +141,9 @@ def hurts(fault: dict, fix: dict, seeds: int) -> tuple[bool, str]:
         return True, f"hurts: loss non-finite in {fault['nonfinite_seeds']}/{seeds} seeds"
     rel, base = float(fault["median_relative_loss"]), float(fix["median_relative_loss"])
     text = f"median relative loss {rel:.3g} vs the fix's {base:.3g}"
-    if rel >= max(HURT_FACTOR * base, HURT_FLOOR):
+    if fault["loss"] != fix["loss"]:  # losses of different functions do not compare: the metric decides
+        text += f" (losses differ: {fault['loss']} vs {fix['loss']})"
+    elif rel >= max(HURT_FACTOR * base, HURT_FLOOR):
         return True, f"hurts: {text}"
     if fault["metric"] == "accuracy":
         error, base_error = 1 - float(fault["median_accuracy"]), 1 - float(fix["median_accuracy"])
