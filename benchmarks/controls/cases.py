@@ -26,8 +26,8 @@ def mnist_convnet():
     L = keras.layers
     model = keras.Sequential([
         keras.Input((8, 8, 1)),
-        L.Conv2D(32, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
-        L.Conv2D(64, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
+        L.Conv2D(16, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
         L.Flatten(), L.Dropout(0.5), L.Dense(10, activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     return model
@@ -42,10 +42,10 @@ def text_transformer():
     keras = _keras()
     L = keras.layers
     inputs = keras.Input((40,), dtype="int32")
-    x = L.Embedding(200, 32)(inputs)
-    attention = L.MultiHeadAttention(num_heads=2, key_dim=32)(x, x)
+    x = L.Embedding(200, 16)(inputs)
+    attention = L.MultiHeadAttention(num_heads=2, key_dim=16)(x, x)
     x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(attention)]))
-    ffn = L.Dense(32)(L.Dense(32, activation="relu")(x))
+    ffn = L.Dense(16)(L.Dense(16, activation="relu")(x))
     x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(ffn)]))
     x = L.Dropout(0.1)(L.GlobalAveragePooling1D()(x))
     x = L.Dropout(0.1)(L.Dense(20, activation="relu")(x))
@@ -60,7 +60,7 @@ def timeseries_fcn():
     inputs = keras.Input((64, 1))
     x = inputs
     for _ in range(3):
-        x = L.ReLU()(L.BatchNormalization()(L.Conv1D(64, 3, padding="same")(x)))
+        x = L.ReLU()(L.BatchNormalization()(L.Conv1D(16, 3, padding="same")(x)))
     model = keras.Model(inputs, L.Dense(2, activation="softmax")(L.GlobalAveragePooling1D()(x)))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model
@@ -73,13 +73,13 @@ def timeseries_transformer():
     x = inputs
     for _ in range(2):
         h = L.LayerNormalization(epsilon=1e-6)(x)
-        h = L.MultiHeadAttention(key_dim=64, num_heads=4, dropout=0.25)(h, h)
+        h = L.MultiHeadAttention(key_dim=16, num_heads=2, dropout=0.25)(h, h)
         res = L.Add()([L.Dropout(0.25)(h), x])
         h = L.LayerNormalization(epsilon=1e-6)(res)
         h = L.Dropout(0.25)(L.Conv1D(4, 1, activation="relu")(h))
         x = L.Add()([L.Conv1D(1, 1)(h), res])
     x = L.GlobalAveragePooling1D(data_format="channels_last")(x)
-    x = L.Dropout(0.4)(L.Dense(128, activation="relu")(x))
+    x = L.Dropout(0.4)(L.Dense(32, activation="relu")(x))
     model = keras.Model(inputs, L.Dense(2, activation="softmax")(x))
     model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=1e-4))
     return model
@@ -89,8 +89,8 @@ def imbalanced_mlp():
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((30,)), L.Dense(256, activation="relu"), L.Dense(256, activation="relu"), L.Dropout(0.3),
-        L.Dense(256, activation="relu"), L.Dropout(0.3), L.Dense(1, activation="sigmoid")])
+        keras.Input((30,)), L.Dense(64, activation="relu"), L.Dense(64, activation="relu"), L.Dropout(0.3),
+        L.Dense(64, activation="relu"), L.Dropout(0.3), L.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
     return model
 
@@ -104,8 +104,8 @@ def bidirectional_lstm():
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((40,), dtype="int32"), L.Embedding(200, 32),
-        L.Bidirectional(L.LSTM(16, return_sequences=True)), L.Bidirectional(L.LSTM(16)),
+        keras.Input((40,), dtype="int32"), L.Embedding(200, 16),
+        L.Bidirectional(L.LSTM(8, return_sequences=True)), L.Bidirectional(L.LSTM(8)),
         L.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
@@ -115,10 +115,10 @@ def text_cnn():
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((40,), dtype="int32"), L.Embedding(200, 64), L.Dropout(0.5),
-        L.Conv1D(64, 7, padding="valid", activation="relu", strides=3),
-        L.Conv1D(64, 7, padding="same", activation="relu", strides=3),
-        L.GlobalMaxPooling1D(), L.Dense(64, activation="relu"), L.Dropout(0.5),
+        keras.Input((40,), dtype="int32"), L.Embedding(200, 32), L.Dropout(0.5),
+        L.Conv1D(32, 7, padding="valid", activation="relu", strides=3),
+        L.Conv1D(32, 7, padding="same", activation="relu", strides=3),
+        L.GlobalMaxPooling1D(), L.Dense(32, activation="relu"), L.Dropout(0.5),
         L.Dense(1, activation="sigmoid", name="predictions")])
     model.compile(loss="binary_crossentropy", optimizer="adam")
     return model
@@ -148,7 +148,7 @@ def addition_rnn():
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((5, 12)), L.LSTM(64), L.RepeatVector(3), L.LSTM(64, return_sequences=True),
+        keras.Input((5, 12)), L.LSTM(32), L.RepeatVector(3), L.LSTM(32, return_sequences=True),
         L.Dense(12, activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     return model
@@ -163,7 +163,7 @@ def char_lstm():
     keras = _keras()
     L = keras.layers
     x, y = s.next_character()
-    model = keras.Sequential([keras.Input(x.shape[1:]), L.LSTM(64), L.Dense(y.shape[1], activation="softmax")])
+    model = keras.Sequential([keras.Input(x.shape[1:]), L.LSTM(32), L.Dense(y.shape[1], activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(learning_rate=0.01))
     return model
 
@@ -191,7 +191,7 @@ def weather_lstm():
     keras = _keras()
     L = keras.layers
     inputs = keras.Input((24, 7))
-    model = keras.Model(inputs, L.Dense(1)(L.LSTM(32)(inputs)))
+    model = keras.Model(inputs, L.Dense(1)(L.LSTM(16)(inputs)))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
     return model
 
@@ -200,10 +200,10 @@ def conv_autoencoder():
     keras = _keras()
     L = keras.layers
     inputs = keras.Input((8, 8, 1))
-    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(32, 3, activation="relu", padding="same")(inputs))
-    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(32, 3, activation="relu", padding="same")(x))
-    x = L.Conv2DTranspose(32, 3, strides=2, activation="relu", padding="same")(x)
-    x = L.Conv2DTranspose(32, 3, strides=2, activation="relu", padding="same")(x)
+    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(16, 3, activation="relu", padding="same")(inputs))
+    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(16, 3, activation="relu", padding="same")(x))
+    x = L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same")(x)
+    x = L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same")(x)
     model = keras.Model(inputs, L.Conv2D(1, 3, activation="sigmoid", padding="same")(x))
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
@@ -323,32 +323,36 @@ def _kio(path, build, data, epochs, batch, notes):
 
 KERAS_IO = [
     _kio("examples/vision/mnist_convnet.py", mnist_convnet, digit_images_one_hot, 60, 128,
-         "8x8 digits instead of 28x28 MNIST, so padding='same'; epochs 60 (15 steps each) instead of 15"),
+         "8x8 digits instead of 28x28 MNIST, so padding='same'; 8 and 16 filters instead of 32 and 64; epochs 60 (15 steps each) instead of 15"),
     _kio("examples/nlp/text_classification_with_transformer.py", text_transformer, s.texts, 10, 32,
          "the TransformerBlock written with built-in layers (no custom class); no position embedding (the "
-         "synthetic label ignores order); vocabulary 200, length 40"),
-    _kio("examples/timeseries/timeseries_classification_from_scratch.py", timeseries_fcn, s.series_classes, 10, 32,
-         "synthetic 2-class series of length 64 instead of FordA (500); no callbacks"),
+         "synthetic label ignores order); embed_dim and ff_dim 16 instead of 32; vocabulary 200, length 40"),
+    _kio("examples/timeseries/timeseries_classification_from_scratch.py", timeseries_fcn, s.series_classes, 40, 32,
+         "synthetic 2-class series of length 64 instead of FordA (500); 16 filters instead of 64; 40 epochs, "
+         "no callbacks"),
     _kio("examples/timeseries/timeseries_classification_transformer.py", timeseries_transformer, s.series_classes,
-         40, 64, "2 encoder blocks of head_size 64 instead of 4 of 256; series of length 64"),
+         40, 64, "2 encoder blocks of 2 heads of size 16 instead of 4 blocks of 4 heads of 256; MLP 32 instead of "
+         "128; series of length 64"),
     _kio("examples/structured_data/imbalanced_classification.py", imbalanced_mlp, imbalanced_data, 100, 2048,
-         "make_classification with 10 % positives instead of the credit-card data; no class_weight; epochs 100"),
+         "make_classification with 10 % positives instead of the credit-card data; 64 units instead of 256; "
+         "no class_weight; epochs 100"),
     _kio("examples/nlp/bidirectional_lstm_imdb.py", bidirectional_lstm, texts_binary, 10, 32,
-         "embedding 32 and LSTM 16 instead of 128 and 64; synthetic texts of 40 tokens"),
+         "embedding 16 and LSTM 8 instead of 128 and 64; synthetic texts of 40 tokens"),
     _kio("examples/nlp/text_classification_from_scratch.py", text_cnn, texts_binary, 15, 32,
-         "embedding 64, 64 filters, dense 64 instead of 128; synthetic texts of 40 tokens, no vectorization layer"),
+         "embedding 32, 32 filters, dense 32 instead of 128; synthetic texts of 40 tokens, no vectorization layer"),
     _kio("examples/structured_data/structured_data_classification_from_scratch.py", structured_two_inputs,
          mixed_table_inputs, 40, 32, "two inputs (numeric, one-hot categorical) instead of one input per column"),
     _kio("examples/nlp/addition_rnn.py", addition_rnn, addition_data, 60, 32,
-         "2-digit numbers and LSTM 64 instead of 3 digits and 128"),
+         "2-digit numbers and LSTM 32 instead of 3 digits and 128"),
     _kio("examples/generative/lstm_character_level_text_generation.py", char_lstm, s.next_character, 20, 128,
-         "a word Markov chain text instead of Nietzsche; LSTM 64 instead of 128; windows of 10"),
+         "a word Markov chain text instead of Nietzsche; LSTM 32 instead of 128; windows of 10"),
     _kio("examples/timeseries/timeseries_anomaly_detection.py", conv1d_autoencoder, windows_identity, 30, 128,
          "synthetic periodic windows of 64 steps instead of 288"),
     _kio("examples/timeseries/timeseries_weather_forecasting.py", weather_lstm, s.forecasting, 30, 256,
-         "a synthetic 7-feature autoregressive series instead of the Jena climate data; windows of 24"),
+         "a synthetic 7-feature autoregressive series instead of the Jena climate data; LSTM 16 instead of 32; "
+         "windows of 24"),
     _kio("examples/vision/autoencoder.py", conv_autoencoder, digit_images_identity, 40, 128,
-         "8x8 digits reconstructed (no noise) instead of 28x28 MNIST"),
+         "8x8 digits reconstructed (no noise) instead of 28x28 MNIST; 16 filters instead of 32"),
     _kio("examples/structured_data/regression_boston_housing.py", boston_style_regression, friedman2_standardized,
          60, 32, "Friedman #2 (4 features, no noise), standardized, instead of Boston housing"),
 ]
