@@ -15,6 +15,7 @@ accuracy of a classifier, else R²).
   benchmarks/reported/validated.json.
 
     python -m benchmarks.fitcheck reported|controls [--seeds 0 1 2] [NAME ...]
+    python -m benchmarks.fitcheck reported|controls --table    # the recorded results as Markdown
 """
 
 from __future__ import annotations
@@ -45,8 +46,9 @@ def _loss_fn(keras, model):
     return keras.losses.get(loss) if isinstance(loss, str) else loss
 
 
-def _is_classifier(loss_name: str, y: np.ndarray) -> bool:
-    return "crossentropy" in loss_name.lower() and (y.dtype.kind in "iu" or set(np.unique(y)) <= {0.0, 1.0})
+def _is_classifier(y: np.ndarray) -> bool:
+    """Class labels, whatever the loss: integers, or only 0s and 1s (one-hot or binary)."""
+    return y.dtype.kind in "iu" or set(np.unique(y).tolist()) <= {0.0, 1.0}
 
 
 def constant_loss(model, y: np.ndarray) -> float:
@@ -80,11 +82,10 @@ def task_metric(model, x, y: np.ndarray) -> tuple[str, float]:
     import keras
 
     p = np.asarray(model.predict(x, batch_size=512, verbose=0), np.float64)
-    loss_name = getattr(_loss_fn(keras, model), "name", str(model.loss))
-    if not np.all(np.isfinite(p)):
-        return ("accuracy" if _is_classifier(loss_name, np.asarray(y)) else "r2"), math.nan
     y = np.asarray(y)
-    if _is_classifier(loss_name, y):
+    if not np.all(np.isfinite(p)):
+        return ("accuracy" if _is_classifier(y) else "r2"), math.nan
+    if _is_classifier(y):
         if p.shape[-1] > 1:
             truth = y.reshape(p.shape[:-1]) if y.dtype.kind in "iu" or y.shape != p.shape else y.argmax(-1)
             return "accuracy", float(np.mean(p.argmax(-1) == truth))
@@ -176,7 +177,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("which", choices=("reported", "controls"))
     parser.add_argument("names", nargs="*", help="only these (others keep their recorded entry)")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    parser.add_argument("--table", action="store_true", help="print the recorded results as a Markdown table")
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(json.loads((REPORTED_VALIDATED if args.which == "reported" else CONTROLS_FITTED).read_text())))
+        return
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")
@@ -201,6 +206,23 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{bench.name:40} {'kept' if e['kept'] else 'DROPPED':8} {e['verdict']} "
               f"({time.perf_counter() - started:.0f} s)", flush=True)
         write(output, benches, entries)
+
+
+def _runs_text(entry: dict) -> str:
+    metric = entry["metric"]
+    rels = ", ".join(f"{float(r['relative_loss']):.3g}" for r in entry["runs"])
+    values = ", ".join(f"{float(r[metric]):.3g}" for r in entry["runs"])
+    return f"rel. loss {rels}; {metric} {values}"
+
+
+def table(recorded: dict) -> str:
+    """One Markdown row per recorded subject: its model.fit results per seed and the verdict."""
+    rows = ["| name | label | epochs × batch | model.fit per seed | fix per seed | verdict |", "|---|---|---|---|---|---|"]
+    for e in recorded["entries"]:
+        fix = _runs_text(e["fix"]) if "fix" in e else ""
+        rows.append(f"| {e['name']} | {e['label'] or 'control'} | {e['epochs']} × {e['batch_size']} | "
+                    f"{_runs_text(e)} | {fix} | {'kept' if e['kept'] else 'DROPPED'}: {e['verdict']} |")
+    return "\n".join(rows)
 
 
 def write(output, benches, entries: dict) -> None:
