@@ -59,6 +59,8 @@ def constant_loss(model, y: np.ndarray) -> float:
     loss = _loss_fn(keras, model)
     out_shape = tuple(model.output_shape[1:])
     y = np.asarray(y)
+    if y.ndim == len(out_shape) and "sparse" not in getattr(loss, "__name__", str(loss)):
+        y = y.reshape(-1, *out_shape)  # 1-D labels of a one-unit output, as model.fit reads them
     if y.dtype.kind in "iu" or (y.ndim <= 2 and y.shape[-1:] != out_shape[-1:] and out_shape[-1] > 1):
         counts = np.bincount(y.reshape(-1).astype(int), minlength=out_shape[-1])
         rows = [np.clip(counts / counts.sum(), 1e-7, 1.0)]
