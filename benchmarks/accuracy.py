@@ -284,7 +284,8 @@ def select(split: str, with_controls: bool, names: list[str]) -> list[tuple[Suit
         missing = sorted(set(names) - known)
         if missing:
             raise SystemExit(f"not among the selected cases: {', '.join(missing)}")
-        chosen = [(c, g) for c, g in chosen if c.name in names]
+        order = {name: i for i, name in enumerate(names)}
+        chosen = sorted(((c, g) for c, g in chosen if c.name in order), key=lambda cg: order[cg[0].name])
     return chosen
 
 
