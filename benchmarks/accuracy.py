@@ -352,11 +352,13 @@ def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -
     earlier one's), leaving out cases that model.fit validation has since dropped."""
     runs = [json.loads(p.read_text()) for p in paths]
     by_case = {r["case"]: Result(**r) for run in runs for r in run["results"]}
-    valid = {c.name for c in fault_cases()} | {c.name for c in control_cases()}
-    dropped = sorted(set(by_case) - valid)
+    kept = {c.name for c in fault_cases()} | {c.name for c in control_cases()}
+    unchecked = ({c.name for c in fault_cases(only_kept=False)} | {c.name for c in control_cases(only_kept=False)}) \
+        - set(dropped_by_fit())
+    dropped = sorted(set(by_case) - kept - unchecked)
     if dropped:
         print(f"left out (dropped by model.fit validation): {', '.join(dropped)}\n")
-    results = [r for name, r in by_case.items() if name in valid]
+    results = [r for name, r in by_case.items() if name in kept | unchecked]
     summaries = by_group(results)
     for group, s in summaries.items():
         print(f"{group}:")
@@ -368,6 +370,18 @@ def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -
         markdown_out.write_text(markdown(results, summaries, context) + "\n" + details(results))
     if json_out:
         write_json(json_out, results, runs[-1]["options"])
+
+
+def dropped_by_fit() -> dict[str, str]:
+    """Every case that a model.fit check dropped, with the reason."""
+    from benchmarks.faults.validate import OUTPUT
+    from benchmarks.suite import CONTROLS_FITTED, REPORTED_VALIDATED
+
+    dropped = {}
+    for path in (OUTPUT, REPORTED_VALIDATED, CONTROLS_FITTED):
+        if path.exists():
+            dropped.update(json.loads(path.read_text())["dropped"])
+    return dropped
 
 
 def write_json(path: Path, results: list[Result], options) -> None:
