@@ -15,7 +15,7 @@ import pytest
 from conformance.harness import (fit_arrays, materialize, reference_model, rows_of, run_check, start_training,
                                 undefined_measurements)
 from conformance.reference import fit_step_losses
-from conformance.setups import PENDING, SETUPS, Setup
+from conformance.setups import SETUPS, Setup
 from validators import valid_report
 
 pytestmark = pytest.mark.tf
@@ -28,12 +28,7 @@ def test_the_table_is_large_and_refuses_little():
     assert sum(s.refusal is not None for s in SETUPS) <= MAX_REFUSALS
 
 
-def _param(setup: Setup):
-    marks = [pytest.mark.xfail(strict=True, reason=PENDING[setup.id])] if setup.id in PENDING else []
-    return pytest.param(setup, id=setup.id, marks=marks)
-
-
-@pytest.mark.parametrize("setup", [_param(s) for s in SETUPS])
+@pytest.mark.parametrize("setup", [pytest.param(s, id=s.id) for s in SETUPS])
 def test_check_follows_model_fit(setup: Setup, tmp_path, monkeypatch):
     from dnndoctor.probes.loop import batch_order
 

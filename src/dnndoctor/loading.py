@@ -158,6 +158,7 @@ def prepare_subject(model, x, y, x_val=None, y_val=None, options: CheckOptions |
     where = model_path or "model"
     check_trainable(model, where)
     apply_compile_options(model, options, where)
+    check_optimizer(model, where)
     x, y = _sources("x", x, data_path), _sources("y", y, data_path)
     weights = None if sample_weight is None else _source(SAMPLE_WEIGHT_KEY, sample_weight, data_path)
     seed = options.seeds[0]
@@ -349,6 +350,21 @@ def check_trainable(model, where) -> None:
         raise InputError(f"the model overrides train_step ({kind}.train_step); the probes follow Keras' "
                          "default training step and cannot follow custom training logic", path=where,
                          remedy="check keras.Model(model.inputs, model.outputs), the same layers without it")
+
+
+# Optimizers whose training no probe can follow, with the reason.
+UNFOLLOWABLE_OPTIMIZERS = {
+    "ScheduleFreeAdamW": "Keras' own compiled and eager model.fit disagree on it from the second step, "
+                         "so there is no single training to follow",
+}
+
+
+def check_optimizer(model, where) -> None:
+    """Refuse an optimizer whose training the probes cannot follow step for step."""
+    kind = type(getattr(model, "optimizer", None)).__name__
+    if kind in UNFOLLOWABLE_OPTIMIZERS:
+        raise InputError(f"the optimizer {kind} is not supported: {UNFOLLOWABLE_OPTIMIZERS[kind]}", path=where,
+                         remedy="check the model with --optimizer adamw, its closest supported relative")
 
 
 def apply_compile_options(model, options: CheckOptions, where) -> None:

@@ -362,8 +362,9 @@ SETUPS: list[Setup] = [
                            ("Ftrl", {"learning_rate": 0.05}), ("Lion", {"learning_rate": 0.001}),
                            ("Nadam", {"learning_rate": 0.01}),
                            ("RMSprop", {"learning_rate": 0.005, "momentum": 0.5, "centered": True}),
-                           ("Lamb", {"learning_rate": 0.01}), ("Muon", {"learning_rate": 0.01}),
-                           ("ScheduleFreeAdamW", {"learning_rate": 0.01}))],
+                           ("Lamb", {"learning_rate": 0.01}), ("Muon", {"learning_rate": 0.01}))],
+    Setup("optimizer-schedulefreeadamw", "Optimizers", "ScheduleFreeAdamW(learning_rate=0.01)",
+          optimized("ScheduleFreeAdamW", learning_rate=0.01), regression(), refusal="optimizer ScheduleFreeAdamW"),
     *[Setup(f"option-{option}", "Optimizers", f"Adam({option}={value})",
             optimized("Adam", learning_rate=0.01, **{option: value}), regression())
       for option, value in (("clipnorm", 0.1), ("clipvalue", 0.05), ("global_clipnorm", 0.1),
@@ -467,8 +468,3 @@ SETUPS: list[Setup] = [
     Setup("keras-uncompiled", "Files", ".keras, uncompiled (--loss, --optimizer, --lr)",
           lambda k: mlp(k, loss=None), regression(), args=FLAGS, compile=compile_as_flags("mse", "adam", 0.01)),
 ]
-
-# Rows the probes do not follow yet, with what is missing; the suite expects them to fail.
-PENDING: dict[str, str] = {
-    "optimizer-schedulefreeadamw": "ScheduleFreeAdamW's training",
-}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .setups import AREAS, PENDING, SETUPS, Setup
+from .setups import AREAS, SETUPS, Setup
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- support-table:start -->", "<!-- support-table:end -->"
@@ -21,8 +21,6 @@ def outcome(setup: Setup) -> str:
     """What the suite asserts for a row, in words."""
     if setup.refusal is not None:
         return f"refused, exit 2: “…{setup.refusal}…”"
-    if setup.id in PENDING:
-        return f"not yet: {PENDING[setup.id]}"
     if setup.stochastic:
         return "same loss level as `model.fit` (random masks differ)"
     return "same loss as `model.fit` at every step"
