@@ -1,18 +1,29 @@
-"""Accuracy of dnndoctor's diagnoses on the labelled fault suite (benchmarks/faults).
+"""Accuracy of dnndoctor's diagnoses on the labelled cases and the healthy controls.
 
-For every case that model.fit validation kept (benchmarks/faults/validated.json), it saves the
-model (.keras, initial weights of seed 0) and the data (.npz) in a temporary folder and runs
-`dnndoctor check` on them in-process (dnndoctor.api.check_files, default options unless told
-otherwise), timing each case from loading the files to the last probe. TensorFlow's start-up
-is paid once before the first case and excluded. Per case it prints the label, the first
-finding's category, every category reported at warning or error, whether the label was
-detected (among those), whether it came first (top-1), whether the label's finding carries a
-verified fix, and the seconds. Overall: detection recall and top-1 accuracy over the faulty
-cases, the false-alarm rate over the controls (a control with any warning or error), the
-verified-fix rate over the faulty cases, and the median and maximum seconds per case, each
-against its target.
+Cases: the mutations of benchmarks/faults that model.fit validation kept (faults/validated.json),
+the reported faults of benchmarks/reported that validation kept (reported/validated.json), and,
+with --controls, the healthy models of benchmarks/controls that model.fit trains well
+(controls/fitted.json). Each labelled case belongs to the dev or the test split of
+benchmarks/split.json (frozen; see benchmarks/split.py); --split picks which ones run.
 
-    python benchmarks/accuracy.py [--markdown FILE] [--json FILE] [--steps 400] [--seeds 0 1 2] [CASE ...]
+Each case's model (initial weights of seed 0) and data are saved to a temporary folder and checked
+in-process with dnndoctor.api.check_files, default options except the case's batch size, timed
+from loading the files to the last probe (TensorFlow's start-up is paid once and excluded). A
+refusal (DoctorError) or a crash is recorded as such, with its message; it detects nothing.
+
+Measures, per split (dev, test) and for the controls:
+
+* recall: faulty cases whose label is among the categories reported at warning or error;
+* top-1: faulty cases whose first finding (whatever its severity) has the label's category;
+* precision: over the faulty cases, the distinct categories each case drew at warning or error,
+  pooled; precision = those equal to the case's label / all of them. A warning or error in a
+  category the label lacks counts against it; a case with no warning adds nothing;
+* verified fix: faulty cases whose label's finding carries a fix verified by a probe;
+* false alarms: controls (of the split, or the benchmark controls) with any warning or error.
+
+    python benchmarks/accuracy.py [--split dev|test|all|none] [--controls] [--json FILE] [--markdown FILE]
+                                  [--raw DIR] [--steps N] [--seeds 0 1 2] [CASE ...]
+    python benchmarks/accuracy.py --merge RUN.json [RUN.json ...] [--json FILE] [--markdown FILE]
 """
 
 from __future__ import annotations
@@ -35,15 +46,18 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.faults import CASES, build_data, build_model, case_by_name  # noqa: E402
-from benchmarks.faults.validate import OUTPUT as VALIDATED  # noqa: E402
+from benchmarks import split as frozen_split  # noqa: E402
+from benchmarks.suite import SuiteCase, control_cases, fault_cases  # noqa: E402
 
-TARGETS = {"recall": 0.90, "top1": 0.75, "false_alarms": 0.05, "verified_fix": 0.80, "median_seconds": 15.0}
+TARGETS = {"recall": 0.90, "top1": 0.80, "precision": 0.80, "false_alarms": 0.0, "verified_fix": 0.80}
+CONTROLS_GROUP = "controls"
 
 
 @dataclasses.dataclass
 class Result:
     case: str
+    family: str
+    group: str  # dev, test, or controls
     label: str | None
     top: str | None  # category of the first finding, whatever its severity
     top_severity: str | None
@@ -53,7 +67,7 @@ class Result:
     verified_fix: bool | None
     false_alarm: bool | None  # None for faulty cases
     seconds: float
-    verdict: str
+    verdict: str  # the doctor's verdict, or "refused: ..." / "crash: ..."
     findings: list[dict]
 
     @property
@@ -73,47 +87,42 @@ def revision() -> str:
     return out.stdout.strip() or "unknown"
 
 
-def load_validated(path: Path = VALIDATED) -> dict:
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: run `python -m benchmarks.faults.validate` first")
-    return json.loads(path.read_text())
-
-
-def validated_cases(validated: dict, names: list[str]) -> list:
-    """The kept cases, in suite order; fails when a case's spec changed since it was validated."""
-    entries = {e["case"]: e for e in validated["cases"]}
-    chosen = [case_by_name(n) for n in names] if names else [c for c in CASES if c.name in validated["kept"]]
-    for case in chosen:
-        entry = entries.get(case.name)
-        if entry is None:
-            raise SystemExit(f"{case.name} was never validated: run `python -m benchmarks.faults.validate {case.name}`")
-        if json.loads(json.dumps(dataclasses.asdict(case.spec))) != entry["spec"]:
-            raise SystemExit(f"{case.name} changed since it was validated: run "
-                             f"`python -m benchmarks.faults.validate {case.name}`")
-        if not entry["kept"]:
-            raise SystemExit(f"{case.name} was dropped by validation: {entry['verdict']}")
-    return chosen
-
-
-def run_case(case, options, workdir: Path) -> Result:
-    from dnndoctor.api import check_files
-    from dnndoctor.findings import Severity
-
-    x, y = build_data(case.spec)
+def save_subject(case: SuiteCase, workdir: Path) -> tuple[Path, Path]:
+    """The case's model (seed 0) and data as files; a multi-input x is saved as x_0, x_1, ..."""
+    model, x, y = case.make(0)
     model_path, data_path = workdir / f"{case.name}.keras", workdir / f"{case.name}.npz"
-    build_model(case.spec, seed=0).save(model_path)
-    np.savez(data_path, x=x, y=y)
+    model.save(model_path)
+    arrays = {f"x_{i}": part for i, part in enumerate(x)} if isinstance(x, list) else {"x": x}
+    np.savez(data_path, y=y, **arrays)
+    return model_path, data_path
+
+
+def run_case(case: SuiteCase, group: str, options, workdir: Path, raw_dir: Path | None) -> Result:
+    from dnndoctor.api import check_files
+    from dnndoctor.errors import DoctorError
+    from dnndoctor.findings import Severity
+    from dnndoctor.report.json_report import to_dict
+
+    model_path, data_path = save_subject(case, workdir)
+    options = dataclasses.replace(options, batch_size=case.batch_size)
+    label = case.label
     started = time.perf_counter()
-    diagnosis = check_files(model_path, data_path, options)
+    try:
+        diagnosis = check_files(model_path, data_path, options)
+    except DoctorError as exc:
+        return _failed(case, group, f"refused: {exc.line()}", time.perf_counter() - started)
+    except Exception as exc:  # a crash of the doctor is a result to record, not the end of the benchmark
+        return _failed(case, group, f"crash: {type(exc).__name__}: {exc}", time.perf_counter() - started)
     seconds = time.perf_counter() - started
+    if raw_dir is not None:
+        (raw_dir / f"{case.name}.json").write_text(json.dumps(to_dict(diagnosis), indent=1) + "\n")
     findings = diagnosis.findings
     loud = [f for f in findings if f.severity >= Severity.WARNING]
     reported = list(dict.fromkeys(f.category for f in loud))
     top = findings[0] if findings else None
-    label = case.label
     labelled = [f for f in loud if f.category == label]
     return Result(
-        case=case.name, label=label, top=top.category if top else None,
+        case=case.name, family=case.family, group=group, label=label, top=top.category if top else None,
         top_severity=top.severity.label if top else None, reported=reported,
         detected=None if label is None else label in reported,
         top1=None if label is None else (top is not None and top.category == label),
@@ -121,13 +130,18 @@ def run_case(case, options, workdir: Path) -> Result:
         false_alarm=bool(loud) if label is None else None,
         seconds=round(seconds, 2), verdict=diagnosis.verdict(),
         findings=[{"id": f.id, "category": f.category, "severity": f.severity.label, "message": f.message,
-                   "seeds": f.seeds, "fixes": [{"summary": x.summary, "verified": x.verified, "effect": x.effect}
-                                               for x in f.fixes]} for f in findings],
+                   "seeds": f.seeds, "evidence": f.to_dict()["evidence"],
+                   "fixes": [{"summary": x.summary, "verified": x.verified, "effect": x.effect} for x in f.fixes]}
+                  for f in findings],
     )
 
 
-def _mark(value: bool | None) -> str:
-    return "" if value is None else ("yes" if value else "NO")
+def _failed(case: SuiteCase, group: str, verdict: str, seconds: float) -> Result:
+    faulty = case.label is not None
+    return Result(case=case.name, family=case.family, group=group, label=case.label, top=None, top_severity=None,
+                  reported=[], detected=False if faulty else None, top1=False if faulty else None,
+                  verified_fix=False if faulty else None, false_alarm=None if faulty else False,
+                  seconds=round(seconds, 2), verdict=verdict, findings=[])
 
 
 def _rate(hits: int, total: int) -> float | None:
@@ -137,86 +151,58 @@ def _rate(hits: int, total: int) -> float | None:
 def summarize(results: list[Result]) -> dict:
     faulty = [r for r in results if not r.control]
     controls = [r for r in results if r.control]
+    alarms = sum(len(r.reported) for r in faulty)
+    correct_alarms = sum(r.label in r.reported for r in faulty)
+    counts = {"detected": sum(r.detected for r in faulty), "top1": sum(r.top1 for r in faulty),
+              "alarms": alarms, "correct_alarms": correct_alarms,
+              "false_alarms": sum(r.false_alarm for r in controls),
+              "verified_fix": sum(r.verified_fix for r in faulty),
+              "refused_or_crashed": sum(r.verdict.startswith(("refused", "crash")) for r in results)}
     seconds = [r.seconds for r in results]
-    summary = {
+    return {
         "cases": len(results), "faulty": len(faulty), "controls": len(controls),
-        "recall": _rate(sum(r.detected for r in faulty), len(faulty)),
-        "top1": _rate(sum(r.top1 for r in faulty), len(faulty)),
-        "false_alarms": _rate(sum(r.false_alarm for r in controls), len(controls)),
-        "verified_fix": _rate(sum(r.verified_fix for r in faulty), len(faulty)),
+        "recall": _rate(counts["detected"], len(faulty)), "top1": _rate(counts["top1"], len(faulty)),
+        "precision": _rate(correct_alarms, alarms),
+        "false_alarms": _rate(counts["false_alarms"], len(controls)),
+        "verified_fix": _rate(counts["verified_fix"], len(faulty)),
         "median_seconds": statistics.median(seconds) if seconds else None,
-        "max_seconds": max(seconds) if seconds else None,
-        "counts": {"detected": sum(r.detected for r in faulty), "top1": sum(r.top1 for r in faulty),
-                   "false_alarms": sum(r.false_alarm for r in controls),
-                   "verified_fix": sum(r.verified_fix for r in faulty)},
+        "max_seconds": max(seconds) if seconds else None, "counts": counts,
     }
-    summary["met"] = {
-        "recall": summary["recall"] is not None and summary["recall"] >= TARGETS["recall"],
-        "top1": summary["top1"] is not None and summary["top1"] >= TARGETS["top1"],
-        "false_alarms": summary["false_alarms"] is not None and summary["false_alarms"] <= TARGETS["false_alarms"],
-        "verified_fix": summary["verified_fix"] is not None and summary["verified_fix"] >= TARGETS["verified_fix"],
-        "median_seconds": summary["median_seconds"] is not None
-        and summary["median_seconds"] < TARGETS["median_seconds"],
-    }
-    return summary
 
 
-def summary_rows(s: dict) -> list[tuple[str, str, str, str]]:
-    """(measure, value, target, met) rows of the overall results."""
-    def pct(value, hits, total):
-        return "n/a" if value is None else f"{value:.0%} ({hits}/{total})"
-
-    c, met = s["counts"], s["met"]
-    return [
-        ("detection recall", pct(s["recall"], c["detected"], s["faulty"]), "≥ 90 %", _met(met["recall"])),
-        ("top-1 accuracy", pct(s["top1"], c["top1"], s["faulty"]), "≥ 75 %", _met(met["top1"])),
-        ("false alarms on controls", pct(s["false_alarms"], c["false_alarms"], s["controls"]), "≤ 5 %",
-         _met(met["false_alarms"])),
-        ("verified fix", pct(s["verified_fix"], c["verified_fix"], s["faulty"]), "≥ 80 %", _met(met["verified_fix"])),
-        ("median seconds per case", f"{s['median_seconds']:.1f}", "< 15", _met(met["median_seconds"])),
-        ("max seconds per case", f"{s['max_seconds']:.1f}", "", ""),
-    ]
+def _pct(value: float | None, hits: int, total: int) -> str:
+    return "n/a" if value is None else f"{value:.0%} ({hits}/{total})"
 
 
-def _met(flag: bool) -> str:
-    return "met" if flag else "NOT met"
+def summary_rows(s: dict) -> list[tuple[str, str]]:
+    c = s["counts"]
+    return [("recall", _pct(s["recall"], c["detected"], s["faulty"])),
+            ("top-1", _pct(s["top1"], c["top1"], s["faulty"])),
+            ("precision", _pct(s["precision"], c["correct_alarms"], c["alarms"])),
+            ("verified fix", _pct(s["verified_fix"], c["verified_fix"], s["faulty"])),
+            ("false alarms on controls", _pct(s["false_alarms"], c["false_alarms"], s["controls"])),
+            ("refused or crashed", str(c["refused_or_crashed"])),
+            ("median / max seconds", "n/a" if s["median_seconds"] is None
+             else f"{s['median_seconds']:.1f} / {s['max_seconds']:.1f}")]
 
 
-def failures(results: list[Result]) -> list[str]:
-    """One line per missed detection, wrong top-1, missing verified fix or false alarm."""
-    lines = []
-    for r in results:
-        problems = []
-        if r.control and r.false_alarm:
-            problems.append("false alarm")
-        if not r.control:
-            if not r.detected:
-                problems.append("missed")
-            elif not r.top1:
-                problems.append("wrong top-1")
-            if r.detected and not r.verified_fix:
-                problems.append("fix not verified")
-        if not problems:
-            continue
-        said = "; ".join(f"{f['id']} {f['category']} ({f['severity']}): {f['message']}" for f in r.findings) \
-            or "no finding"
-        lines.append(f"{r.case} [{', '.join(problems)}] label {r.label or 'control'}: {said} [{r.verdict}]")
-    return lines
+def _mark(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "NO")
 
 
-HEADER = ("case", "label", "top finding", "detected", "top-1", "verified fix", "s", "reported (≥ warning)")
+HEADER = ("case", "split", "label", "top finding", "detected", "top-1", "verified fix", "s", "reported (≥ warning)")
 
 
 def row(r: Result) -> tuple[str, ...]:
-    top = r.top or "—"
+    top = r.top or ("—" if not r.verdict.startswith(("refused", "crash")) else r.verdict.split(":")[0].upper())
     if r.top and r.top_severity == "info":
         top += " (info)"
-    return (r.case, r.label or "control", top,
+    return (r.case, r.group, r.label or "control", top,
             _mark(r.detected) if not r.control else ("FALSE ALARM" if r.false_alarm else "quiet"),
             _mark(r.top1), _mark(r.verified_fix), f"{r.seconds:.1f}", ", ".join(r.reported) or "—")
 
 
-WIDTHS = (38, 22, 29, 11, 5, 12, 5)
+WIDTHS = (40, 8, 22, 29, 11, 5, 12, 6)
 
 
 def text_line(cells: tuple[str, ...]) -> str:
@@ -224,27 +210,101 @@ def text_line(cells: tuple[str, ...]) -> str:
     return " ".join(f"{c:<{w}}" for c, w in zip(head, WIDTHS)) + f" {seconds:>{WIDTHS[-1]}}  {reported}"
 
 
-def markdown(results: list[Result], s: dict, context: str) -> str:
+def by_group(results: list[Result]) -> dict[str, dict]:
+    groups = dict.fromkeys(g for g in ("dev", "test", CONTROLS_GROUP) if any(r.group == g for r in results))
+    return {g: summarize([r for r in results if r.group == g]) for g in groups}
+
+
+def markdown(results: list[Result], summaries: dict[str, dict], context: str) -> str:
     out = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
     out += ["| " + " | ".join(row(r)) + " |" for r in results]
-    out += ["", "| measure | value | target | |", "|---|---|---|---|"]
-    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary_rows(s)]
+    names = list(summaries)
+    out += ["", "| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    rows = {g: dict(summary_rows(s)) for g, s in summaries.items()}
+    for measure, _ in summary_rows(next(iter(summaries.values()))):
+        out.append(f"| {measure} | " + " | ".join(rows[g][measure] for g in names) + " |")
     out += ["", context, ""]
     return "\n".join(out)
 
 
+def _evidence_text(evidence: dict) -> str:
+    parts = []
+    for key, value in evidence.items():
+        if isinstance(value, float):
+            value = f"{value:.3g}"
+        elif isinstance(value, list) and all(isinstance(v, float) for v in value):
+            value = "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
+        parts.append(f"{key}={value}")
+    return "; ".join(parts)
+
+
+def _finding_lines(r: Result, loud_only: bool) -> list[str]:
+    lines = []
+    for f in r.findings:
+        if loud_only and f["severity"] == "info":
+            continue
+        verified = [x["summary"] for x in f["fixes"] if x["verified"]]
+        lines.append(f"  - {f['id']} {f['category']} ({f['severity']}, {f['seeds']}): {f['message']} "
+                     f"Evidence: {_evidence_text(f.get('evidence', {}))}."
+                     + (f" Verified fixes: {'; '.join(verified)}." if verified else ""))
+    return lines or [f"  - no finding ({r.verdict})"]
+
+
+def details(results: list[Result]) -> str:
+    """Markdown: each control with a warning or error and each missed or mis-ranked faulty case,
+    with the rules that fired and their measured evidence; the test split in its own section."""
+    out = ["## Controls with a warning or error", ""]
+    for r in results:
+        if r.control and (r.false_alarm or r.verdict.startswith(("refused", "crash"))):
+            out += [f"- **{r.case}** ({r.group}): {r.verdict}", *_finding_lines(r, loud_only=True)]
+    for group, title in (("dev", "## Dev cases missed or ranked wrong"),
+                         ("test", "## Test cases missed or ranked wrong: DO NOT TUNE ON")):
+        out += ["", title, ""]
+        for r in results:
+            if r.group == group and not r.control and not (r.detected and r.top1):
+                what = "missed" if not r.detected else "wrong top-1"
+                out += [f"- **{r.case}** (label {r.label}, {what}): {r.verdict}", *_finding_lines(r, loud_only=False)]
+    return "\n".join(out) + "\n"
+
+
+def select(split: str, with_controls: bool, names: list[str]) -> list[tuple[SuiteCase, str]]:
+    """The cases to run with the group each is reported under (dev, test or controls)."""
+    splits = frozen_split.split_of(frozen_split.load())
+    chosen = []
+    for case in fault_cases():
+        if case.name not in splits:
+            raise SystemExit(f"{case.name} has no split: run `python -m benchmarks.split --add BATCH`")
+        if split in ("all", splits[case.name]):
+            chosen.append((case, splits[case.name]))
+    if with_controls:
+        chosen += [(case, CONTROLS_GROUP) for case in control_cases()]
+    if names:
+        known = {c.name for c, _ in chosen}
+        missing = sorted(set(names) - known)
+        if missing:
+            raise SystemExit(f"not among the selected validated cases: {', '.join(missing)}")
+        chosen = [(c, g) for c, g in chosen if c.name in names]
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("cases", nargs="*", help="case names (default: every case validation kept)")
+    parser.add_argument("cases", nargs="*", help="case names (default: every selected case)")
+    parser.add_argument("--split", choices=("dev", "test", "all", "none"), default="all",
+                        help="which labelled cases run (none: only --controls)")
+    parser.add_argument("--controls", action="store_true", help="also run the healthy controls of benchmarks/controls")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
-    parser.add_argument("--json", type=Path, help="also write every case's findings as JSON to this file")
+    parser.add_argument("--json", type=Path, help="also write every case's result as JSON to this file")
+    parser.add_argument("--raw", type=Path, help="write each case's full JSON report into this folder")
     parser.add_argument("--steps", type=int, help="probe steps (default: dnndoctor's)")
     parser.add_argument("--seeds", type=int, nargs="+", help="probe seeds (default: dnndoctor's)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="summarize the results of earlier --json runs")
     args = parser.parse_args(argv)
+    if args.merge:
+        merge(args.merge, args.json, args.markdown)
+        return
 
-    validated = load_validated()
-    cases = validated_cases(validated, args.cases)
-
+    cases = select(args.split, args.controls, args.cases)
     started = time.perf_counter()
     from dnndoctor.options import CheckOptions
     from dnndoctor.tf_runtime import import_keras, quiet_environment
@@ -252,49 +312,67 @@ def main(argv: list[str] | None = None) -> None:
     quiet_environment()
     tf, _ = import_keras()
     tf.get_logger().setLevel("ERROR")
-    warnings.filterwarnings("ignore", category=UserWarning, module="keras")  # Keras warns of some mutations
+    warnings.filterwarnings("ignore", category=UserWarning, module="keras")  # Keras warns of some faults
     startup = time.perf_counter() - started
     options = CheckOptions()
     if args.steps:
         options.steps = args.steps
     if args.seeds:
         options.seeds = args.seeds
-    dropped = validated.get("dropped", {})
-    context = (f"{len(cases)} cases ({sum(c.control for c in cases)} controls) kept by model.fit validation, "
-               f"{len(dropped)} dropped. dnndoctor at {revision()}, check with {options.steps} probe steps, seeds "
-               f"{' '.join(map(str, options.seeds))}, in-process on {os.cpu_count()} CPU cores; TensorFlow "
-               f"start-up ({startup:.1f} s) excluded, each case timed from loading its files to the last probe.")
-    print(f"TensorFlow start-up ({startup:.1f} s) is excluded: checks run in-process (dnndoctor.api.check_files); "
-          "each case is timed from loading its .keras and .npz to the last probe.")
-    print(f"{len(cases)} validated cases; probes of {options.steps} steps, seeds {options.seeds}; "
-          f"{os.cpu_count()} CPU cores; dnndoctor at {revision()}.\n")
+    if args.raw:
+        args.raw.mkdir(parents=True, exist_ok=True)
+    context = (f"{len(cases)} cases (split {args.split}{', with the benchmark controls' if args.controls else ''}). "
+               f"dnndoctor at {revision()}, check with {options.steps} probe steps, seeds "
+               f"{' '.join(map(str, options.seeds))}, each case's batch size, in-process on {os.cpu_count()} CPU "
+               f"cores; TensorFlow start-up ({startup:.1f} s) excluded.")
+    print(context + "\n", flush=True)
     print(text_line(HEADER))
     results = []
     with tempfile.TemporaryDirectory(prefix="dnndoctor-accuracy-") as tmp:
-        for case in cases:
-            result = run_case(case, options, Path(tmp))
+        for case, group in cases:
+            result = run_case(case, group, options, Path(tmp), args.raw)
             results.append(result)
             print(text_line(row(result)), flush=True)
-    s = summarize(results)
-    print()
-    for measure, value, target, met in summary_rows(s):
-        print(f"{measure:26} {value:>16}  {target:8} {met}")
-    if dropped:
-        print(f"\nDropped by model.fit validation ({len(dropped)}):")
-        for name, why in dropped.items():
-            print(f"  {name}: {why}")
-    problems = failures(results)
-    print(f"\nFailures ({len(problems)}):" if problems else "\nFailures: none")
-    for line in problems:
-        print(f"  {line}")
+            if args.json:  # written after every case, so that an interrupted run keeps what it measured
+                write_json(args.json, results, options)
+    summaries = by_group(results)
+    for group, s in summaries.items():
+        print(f"\n{group}:")
+        for measure, value in summary_rows(s):
+            print(f"  {measure:26} {value}")
     if args.markdown:
-        args.markdown.write_text(markdown(results, s, context))
+        args.markdown.write_text(markdown(results, summaries, context))
         print(f"\nwrote {args.markdown}")
-    if args.json:
-        args.json.write_text(json.dumps({"summary": s, "targets": TARGETS, "options": dataclasses.asdict(options),
-                                         "results": [dataclasses.asdict(r) for r in results]}, indent=1,
-                                        ensure_ascii=False) + "\n")
-        print(f"wrote {args.json}")
+
+
+def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -> None:
+    """The per-group summaries of several runs' results together (a later run's case replaces an
+    earlier one's), leaving out cases that model.fit validation has since dropped."""
+    runs = [json.loads(p.read_text()) for p in paths]
+    by_case = {r["case"]: Result(**r) for run in runs for r in run["results"]}
+    valid = {c.name for c in fault_cases()} | {c.name for c in control_cases()}
+    dropped = sorted(set(by_case) - valid)
+    if dropped:
+        print(f"left out (dropped by model.fit validation): {', '.join(dropped)}\n")
+    results = [r for name, r in by_case.items() if name in valid]
+    summaries = by_group(results)
+    for group, s in summaries.items():
+        print(f"{group}:")
+        for measure, value in summary_rows(s):
+            print(f"  {measure:26} {value}")
+    context = f"Merged from {', '.join(p.name for p in paths)}; options {runs[-1]['options']['steps']} steps, " \
+              f"seeds {runs[-1]['options']['seeds']}."
+    if markdown_out:
+        markdown_out.write_text(markdown(results, summaries, context) + "\n" + details(results))
+    if json_out:
+        write_json(json_out, results, runs[-1]["options"])
+
+
+def write_json(path: Path, results: list[Result], options) -> None:
+    path.write_text(json.dumps({"summaries": by_group(results), "targets": TARGETS,
+                                "options": options if isinstance(options, dict) else dataclasses.asdict(options),
+                                "results": [dataclasses.asdict(r) for r in results]}, indent=1,
+                               ensure_ascii=False, default=str) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,434 @@
+"""The healthy controls. Each keras-io control cites its example (path in keras-team/keras-io)
+and keeps its architecture, optimizer, loss and batch size; what had to change for small
+synthetic data is said in ``notes`` (smaller inputs, vocabularies and widths, more epochs so that
+the small data gets enough steps)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import synthetic as s
+from ..bench import Bench
+
+KIO = "keras-team/keras-io "
+
+
+def _keras():
+    import keras
+
+    return keras
+
+
+# ---------------------------------------------------------------- keras-io examples
+
+def mnist_convnet():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)),
+        L.Conv2D(8, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
+        L.Conv2D(16, 3, activation="relu", padding="same"), L.MaxPooling2D(2),
+        L.Flatten(), L.Dropout(0.5), L.Dense(10, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    return model
+
+
+def digit_images_one_hot():
+    x, y = s.digit_images()
+    return x, np.eye(10, dtype=np.float32)[y]
+
+
+def text_transformer():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((40,), dtype="int32")
+    x = L.Embedding(200, 16)(inputs)
+    attention = L.MultiHeadAttention(num_heads=2, key_dim=16)(x, x)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(attention)]))
+    ffn = L.Dense(16)(L.Dense(16, activation="relu")(x))
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(ffn)]))
+    x = L.Dropout(0.1)(L.GlobalAveragePooling1D()(x))
+    x = L.Dropout(0.1)(L.Dense(20, activation="relu")(x))
+    model = keras.Model(inputs, L.Dense(2, activation="softmax")(x))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def timeseries_fcn():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((64, 1))
+    x = inputs
+    for _ in range(3):
+        x = L.ReLU()(L.BatchNormalization()(L.Conv1D(16, 3, padding="same")(x)))
+    model = keras.Model(inputs, L.Dense(2, activation="softmax")(L.GlobalAveragePooling1D()(x)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def timeseries_transformer():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((64, 1))
+    x = inputs
+    for _ in range(2):
+        h = L.LayerNormalization(epsilon=1e-6)(x)
+        h = L.MultiHeadAttention(key_dim=16, num_heads=2, dropout=0.25)(h, h)
+        res = L.Add()([L.Dropout(0.25)(h), x])
+        h = L.LayerNormalization(epsilon=1e-6)(res)
+        h = L.Dropout(0.25)(L.Conv1D(4, 1, activation="relu")(h))
+        x = L.Add()([L.Conv1D(1, 1)(h), res])
+    x = L.GlobalAveragePooling1D(data_format="channels_last")(x)
+    x = L.Dropout(0.4)(L.Dense(32, activation="relu")(x))
+    model = keras.Model(inputs, L.Dense(2, activation="softmax")(x))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=1e-4))
+    return model
+
+
+def imbalanced_mlp():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((30,)), L.Dense(64, activation="relu"), L.Dense(64, activation="relu"), L.Dropout(0.3),
+        L.Dense(64, activation="relu"), L.Dropout(0.3), L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+    return model
+
+
+def imbalanced_data():
+    x, y = s.tabular("imbalanced")
+    return s.standardize(x), y.reshape(-1, 1).astype(np.float32)
+
+
+def bidirectional_lstm():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((40,), dtype="int32"), L.Embedding(200, 16),
+        L.Bidirectional(L.LSTM(8, return_sequences=True)), L.Bidirectional(L.LSTM(8)),
+        L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def text_cnn():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((40,), dtype="int32"), L.Embedding(200, 32), L.Dropout(0.5),
+        L.Conv1D(32, 7, padding="valid", activation="relu", strides=3),
+        L.Conv1D(32, 7, padding="same", activation="relu", strides=3),
+        L.GlobalMaxPooling1D(), L.Dense(32, activation="relu"), L.Dropout(0.5),
+        L.Dense(1, activation="sigmoid", name="predictions")])
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    return model
+
+
+def texts_binary():
+    x, y = s.texts()
+    return x, y.reshape(-1, 1).astype(np.float32)
+
+
+def structured_two_inputs():
+    keras = _keras()
+    L = keras.layers
+    numeric, categorical = keras.Input((6,), name="numeric"), keras.Input((3,), name="categorical")
+    x = L.Dense(32, activation="relu")(L.Concatenate()([numeric, categorical]))
+    model = keras.Model([numeric, categorical], L.Dense(1, activation="sigmoid")(L.Dropout(0.5)(x)))
+    model.compile("adam", "binary_crossentropy")
+    return model
+
+
+def mixed_table_inputs():
+    numeric, categorical, y = s.mixed_table()
+    return [numeric, categorical], y
+
+
+def addition_rnn():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((5, 12)), L.LSTM(32), L.RepeatVector(3), L.LSTM(32, return_sequences=True),
+        L.Dense(12, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    return model
+
+
+def addition_data():
+    x, y, _chars = s.addition()
+    return x, y
+
+
+def char_lstm():
+    keras = _keras()
+    L = keras.layers
+    x, y = s.next_character()
+    model = keras.Sequential([keras.Input(x.shape[1:]), L.LSTM(32), L.Dense(y.shape[1], activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.RMSprop(learning_rate=0.01))
+    return model
+
+
+def conv1d_autoencoder():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((64, 1)),
+        L.Conv1D(32, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
+        L.Conv1D(16, 7, padding="same", strides=2, activation="relu"),
+        L.Conv1DTranspose(16, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
+        L.Conv1DTranspose(32, 7, padding="same", strides=2, activation="relu"),
+        L.Conv1DTranspose(1, 7, padding="same")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+    return model
+
+
+def windows_identity():
+    x = s.periodic_windows()
+    return x, x
+
+
+def weather_lstm():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((24, 7))
+    model = keras.Model(inputs, L.Dense(1)(L.LSTM(16)(inputs)))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+    return model
+
+
+def conv_autoencoder():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((8, 8, 1))
+    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(16, 3, activation="relu", padding="same")(inputs))
+    x = L.MaxPooling2D(2, padding="same")(L.Conv2D(16, 3, activation="relu", padding="same")(x))
+    x = L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same")(x)
+    x = L.Conv2DTranspose(16, 3, strides=2, activation="relu", padding="same")(x)
+    model = keras.Model(inputs, L.Conv2D(1, 3, activation="sigmoid", padding="same")(x))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def digit_images_identity():
+    x, _ = s.digit_images()
+    return x, x
+
+
+def boston_style_regression():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((4,)), L.Dense(64, activation="relu"), L.Dense(64, activation="relu"),
+                              L.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    return model
+
+
+def friedman2_standardized():
+    x, y = s.tabular("friedman2")
+    return s.standardize(x), s.standardize(y.reshape(-1, 1))
+
+
+# ---------------------------------------------------------------- ordinary setups
+
+def mlp(inputs: int, hidden: tuple[int, ...], outputs: int, output_activation: str, loss, optimizer,
+        activation="relu", normalization: np.ndarray | None = None, batch_norm=False, dropout=0.0,
+        kernel_initializer="glorot_uniform", regularizer=None):
+    """A dense network; ``normalization`` adapts a Normalization layer to those rows."""
+    keras = _keras()
+    L = keras.layers
+    layers = [keras.Input((inputs,))]
+    if normalization is not None:
+        norm = L.Normalization()
+        norm.adapt(normalization)
+        layers.append(norm)
+    for units in hidden:
+        layers.append(L.Dense(units, activation=None if batch_norm else activation,
+                              kernel_initializer=kernel_initializer,
+                              kernel_regularizer=keras.regularizers.l2(regularizer) if regularizer else None))
+        if batch_norm:
+            layers += [L.BatchNormalization(), L.Activation(activation)]
+        if dropout:
+            layers.append(L.Dropout(dropout))
+    layers.append(L.Dense(outputs, activation=output_activation))
+    model = keras.Sequential(layers)
+    model.compile(optimizer=optimizer() if callable(optimizer) else optimizer, loss=loss)
+    return model
+
+
+def _opt(name, **kw):
+    return lambda: getattr(_keras().optimizers, name)(**kw)
+
+
+def standardized(name):
+    x, y = s.tabular(name)
+    return s.standardize(x), y
+
+
+def regression_table(name):
+    x, y = s.tabular(name)
+    return s.standardize(x), s.standardize(y.reshape(-1, 1))
+
+
+def embedding_bag():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((40,), dtype="int32"), L.Embedding(200, 16), L.GlobalAveragePooling1D(),
+                              L.Dense(16, activation="relu"), L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def gru_regression():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((20, 1)), L.GRU(16), L.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    return model
+
+
+def conv1d_classifier_logits():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((64, 1)), L.Conv1D(16, 5, activation="relu"), L.MaxPooling1D(2),
+                              L.Conv1D(16, 5, activation="relu"), L.GlobalMaxPooling1D(), L.Dense(2)])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def digits_cnn_batchnorm():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([
+        keras.Input((8, 8, 1)), L.Conv2D(16, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
+        L.MaxPooling2D(2), L.Conv2D(32, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
+        L.GlobalAveragePooling2D(), L.Dense(10, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def digit_pixels_unit_range():
+    x, y = s.digits()
+    return x / 16.0, y
+
+
+def raw_table(name):
+    x, y = s.tabular(name)
+    return x, y.astype(np.float32)
+
+
+def _kio(path, build, data, epochs, batch, notes):
+    name = "kio_" + path.rsplit("/", 1)[-1].removesuffix(".py")
+    return name, KIO + path, build, data, epochs, batch, notes
+
+
+KERAS_IO = [
+    _kio("examples/vision/mnist_convnet.py", mnist_convnet, digit_images_one_hot, 60, 128,
+         "8x8 digits instead of 28x28 MNIST, so padding='same'; 8 and 16 filters instead of 32 and 64; epochs 60 (15 steps each) instead of 15"),
+    _kio("examples/nlp/text_classification_with_transformer.py", text_transformer, s.texts, 10, 32,
+         "the TransformerBlock written with built-in layers (no custom class); no position embedding (the "
+         "synthetic label ignores order); embed_dim and ff_dim 16 instead of 32; vocabulary 200, length 40"),
+    _kio("examples/timeseries/timeseries_classification_from_scratch.py", timeseries_fcn, s.series_classes, 40, 32,
+         "synthetic 2-class series of length 64 instead of FordA (500); 16 filters instead of 64; 40 epochs, "
+         "no callbacks"),
+    _kio("examples/timeseries/timeseries_classification_transformer.py", timeseries_transformer, s.series_classes,
+         40, 64, "2 encoder blocks of 2 heads of size 16 instead of 4 blocks of 4 heads of 256; MLP 32 instead of "
+         "128; series of length 64"),
+    _kio("examples/structured_data/imbalanced_classification.py", imbalanced_mlp, imbalanced_data, 100, 2048,
+         "make_classification with 10 % positives instead of the credit-card data; 64 units instead of 256; "
+         "no class_weight; epochs 100"),
+    _kio("examples/nlp/bidirectional_lstm_imdb.py", bidirectional_lstm, texts_binary, 10, 32,
+         "embedding 16 and LSTM 8 instead of 128 and 64; synthetic texts of 40 tokens"),
+    _kio("examples/nlp/text_classification_from_scratch.py", text_cnn, texts_binary, 15, 32,
+         "embedding 32, 32 filters, dense 32 instead of 128; synthetic texts of 40 tokens, no vectorization layer"),
+    _kio("examples/structured_data/structured_data_classification_from_scratch.py", structured_two_inputs,
+         mixed_table_inputs, 40, 32, "two inputs (numeric, one-hot categorical) instead of one input per column"),
+    _kio("examples/nlp/addition_rnn.py", addition_rnn, addition_data, 60, 32,
+         "2-digit numbers and LSTM 32 instead of 3 digits and 128"),
+    _kio("examples/generative/lstm_character_level_text_generation.py", char_lstm, s.next_character, 20, 128,
+         "a word Markov chain text instead of Nietzsche; LSTM 32 instead of 128; windows of 10"),
+    _kio("examples/timeseries/timeseries_anomaly_detection.py", conv1d_autoencoder, windows_identity, 30, 128,
+         "synthetic periodic windows of 64 steps instead of 288"),
+    _kio("examples/timeseries/timeseries_weather_forecasting.py", weather_lstm, s.forecasting, 30, 256,
+         "a synthetic 7-feature autoregressive series instead of the Jena climate data; LSTM 16 instead of 32; "
+         "windows of 24"),
+    _kio("examples/vision/autoencoder.py", conv_autoencoder, digit_images_identity, 40, 128,
+         "8x8 digits reconstructed (no noise) instead of 28x28 MNIST; 16 filters instead of 32"),
+    _kio("examples/structured_data/regression_boston_housing.py", boston_style_regression, friedman2_standardized,
+         60, 32, "Friedman #2 (4 features, no noise), standardized, instead of Boston housing"),
+]
+
+ORDINARY = [
+    ("iris_mlp_1d_labels", "ordinary: iris, 1-D integer labels, sparse cross-entropy",
+     lambda: mlp(4, (16,), 3, "softmax", "sparse_categorical_crossentropy", _opt("Adam", learning_rate=1e-2)),
+     lambda: standardized("iris"), 60, 16, ""),
+    ("wine_normalization_layer", "ordinary: raw wine features behind an adapted Normalization layer",
+     lambda: mlp(13, (32,), 3, "softmax", "sparse_categorical_crossentropy", _opt("Adam", learning_rate=1e-2),
+                 normalization=s.tabular("wine")[0]),
+     lambda: s.tabular("wine"), 60, 16, ""),
+    ("breast_cancer_normalized_logreg", "ordinary: logistic regression behind a Normalization layer",
+     lambda: mlp(30, (), 1, "sigmoid", "binary_crossentropy", _opt("Adam", learning_rate=1e-2),
+                 normalization=s.tabular("breast_cancer")[0]),
+     lambda: raw_table("breast_cancer"), 60, 32, ""),
+    ("breast_cancer_mlp_1d_labels", "ordinary: standardized features, 1-D float labels",
+     lambda: mlp(30, (32, 16), 1, "sigmoid", "binary_crossentropy", "adam"),
+     lambda: (s.standardize(s.tabular("breast_cancer")[0]), s.tabular("breast_cancer")[1].astype(np.float32)),
+     40, 32, ""),
+    ("friedman3_mlp", "ordinary: standardized Friedman #3 regression",
+     lambda: mlp(4, (64, 64), 1, "linear", "mse", _opt("Adam", learning_rate=1e-3)),
+     lambda: regression_table("friedman3"), 60, 32, ""),
+    ("moons_tanh_sgd_momentum", "ordinary: tanh MLP, SGD with momentum",
+     lambda: mlp(2, (32, 32), 1, "sigmoid", "binary_crossentropy", _opt("SGD", learning_rate=0.1, momentum=0.9),
+                 activation="tanh"),
+     lambda: (s.standardize(s.tabular("moons")[0]), s.tabular("moons")[1].reshape(-1, 1).astype(np.float32)),
+     40, 32, ""),
+    ("circles_relu", "ordinary: circles, ReLU MLP",
+     lambda: mlp(2, (16, 16), 1, "sigmoid", "binary_crossentropy", _opt("Adam", learning_rate=1e-2)),
+     lambda: (s.tabular("circles")[0], s.tabular("circles")[1].reshape(-1, 1).astype(np.float32)), 40, 32, ""),
+    ("classification4_bn_dropout", "ordinary: 4 classes, BatchNormalization and Dropout",
+     lambda: mlp(20, (64, 64), 4, "softmax", "sparse_categorical_crossentropy", "adam", batch_norm=True,
+                 dropout=0.2),
+     lambda: standardized("classification4"), 40, 32, ""),
+    ("digits_pixels_unit_range", "ordinary: digit pixels scaled to [0, 1] (not standardized)",
+     lambda: mlp(64, (64,), 10, "softmax", "sparse_categorical_crossentropy", _opt("Adam", learning_rate=1e-3)),
+     digit_pixels_unit_range, 40, 32, ""),
+    ("digits_cnn_batchnorm", "ordinary: small CNN with BatchNormalization, pixels in [0, 1]",
+     digits_cnn_batchnorm, s.digit_images, 20, 32, ""),
+    ("friedman_elu", "ordinary: ELU MLP regression",
+     lambda: mlp(10, (32, 32), 1, "linear", "mse", _opt("Adam", learning_rate=3e-3), activation="elu"),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("linear_regression_sgd", "ordinary: linear model, plain SGD at 0.01",
+     lambda: mlp(8, (), 1, "linear", "mse", _opt("SGD", learning_rate=0.01)),
+     lambda: regression_table("regression"), 30, 32, ""),
+    ("classification4_rmsprop", "ordinary: RMSprop at its default rate",
+     lambda: mlp(20, (32,), 4, "softmax", "sparse_categorical_crossentropy", "rmsprop"),
+     lambda: standardized("classification4"), 40, 32, ""),
+    ("gru_sequence_sums", "ordinary: GRU regression", gru_regression, s.sequence_sums, 30, 32, ""),
+    ("conv1d_logits", "ordinary: Conv1D classifier on logits (from_logits=True)", conv1d_classifier_logits,
+     s.series_classes, 15, 32, ""),
+    ("embedding_bag", "ordinary: embedding + average pooling text classifier", embedding_bag, texts_binary, 20, 32,
+     ""),
+    ("friedman_leaky_he_deep", "ordinary: 6 LeakyReLU layers with He initialization",
+     lambda: mlp(10, (32,) * 6, 1, "linear", "mse", _opt("Adam", learning_rate=1e-3), activation="leaky_relu",
+                 kernel_initializer="he_normal"),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("digits_l2_mlp", "ordinary: L2-regularized MLP",
+     lambda: mlp(64, (64, 32), 10, "softmax", "sparse_categorical_crossentropy", "adam", regularizer=1e-4),
+     lambda: (s.standardize(s.digits()[0]), s.digits()[1]), 30, 32, ""),
+    ("wine_adamw", "ordinary: AdamW on standardized wine",
+     lambda: mlp(13, (32, 32), 3, "softmax", "sparse_categorical_crossentropy", _opt("AdamW", learning_rate=3e-3)),
+     lambda: standardized("wine"), 60, 16, ""),
+    ("iris_one_hot_sgd", "ordinary: one-hot labels, SGD at 0.1",
+     lambda: mlp(4, (16,), 3, "softmax", "categorical_crossentropy", _opt("SGD", learning_rate=0.1)),
+     lambda: (standardized("iris")[0], np.eye(3, dtype=np.float32)[s.tabular("iris")[1]]), 100, 16, ""),
+]
+
+
+def _controls() -> tuple[Bench, ...]:
+    entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
+               for name, source, build, data, epochs, batch, notes in KERAS_IO + ORDINARY]
+    names = [e.name for e in entries]
+    assert len(names) == len(set(names)), "control names must be unique"
+    return tuple(entries)
+
+
+CONTROLS: tuple[Bench, ...] = _controls()
