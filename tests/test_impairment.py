@@ -61,3 +61,11 @@ def test_a_setup_near_the_fit_cutoff_is_low_confidence():
     near = FITS * 10 ** (SEED_NOISE / 2)
     finding = judge(make_measurements({"baseline": same(decay(1.0, near))}), (_error_rule(),)).findings[0]
     assert finding.severity == E and finding.confidence == "low"
+
+
+def test_reports_name_a_low_confidence():
+    from dnndoctor.report.plain import headline
+
+    measured = make_measurements({"baseline": same(decay(1.0, 0.5)), "adam": same(decay(1.0, 0.5 / 2.2))})
+    finding = judge(measured, (_error_rule(variant="adam"),)).findings[0]
+    assert headline(finding).endswith("· low confidence") and finding.to_dict()["confidence"] == "low"
