@@ -14,11 +14,11 @@ from test_ranking import DOC
 E = Severity.ERROR
 
 
-def _error_rule(capped: bool = True, variant: str | None = None) -> type[Rule]:
-    """A rule that always reports an error, with a fix backed by ``variant`` when given."""
+def _error_rule(capped: bool = True, variant: str | None = None, seeds: tuple[int, ...] = (0, 1, 2)) -> type[Rule]:
+    """A rule that always reports an error, with a fix backed by ``variant`` on ``seeds`` when given."""
 
     def check(self, measured):
-        fixes = [measured_fix(measured, variant, "fix", "code", [0, 1, 2])] if variant else []
+        fixes = [measured_fix(measured, variant, "fix", "code", list(seeds))] if variant else []
         return [self.finding("always.", {}, fixes=fixes)]
 
     return type("Always", (Rule,), {"__doc__": DOC, "id": "DD990", "name": "always", "category": "non-finite",
@@ -69,3 +69,11 @@ def test_reports_name_a_low_confidence():
     measured = make_measurements({"baseline": same(decay(1.0, 0.5)), "adam": same(decay(1.0, 0.5 / 2.2))})
     finding = judge(measured, (_error_rule(variant="adam"),)).findings[0]
     assert headline(finding).endswith("· low confidence") and finding.to_dict()["confidence"] == "low"
+
+
+def test_a_fix_is_judged_where_the_setup_is_impaired():
+    # the units die in 1 of 3 seeds: the fix's gain there decides, not the two seeds that already fit
+    curves = [decay(1.0, 1.0), decay(1.0, 1e-6), decay(1.0, 1e-6)]
+    measured = make_measurements({"baseline": curves, "adam": same(decay(1.0, 1e-4))})
+    finding = judge(measured, (_error_rule(variant="adam", seeds=(0,)),)).findings[0]
+    assert finding.fixes[0].verified and finding.confidence == "high"

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from ..runstats import FITS, SEED_NOISE, TINY
+from ..runstats import FITS, SEED_NOISE, TINY, impaired
 from .fixes import variant_effect
 
 MAX_GAIN = 12.0  # decades: a fix that turns a non-finite loss finite ranks above any finite gain
@@ -65,8 +65,9 @@ def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit:
                       fit_relative_loss: float | None) -> Finding:
     """Low confidence when the verdict rests on a number within seed noise of its threshold: the
     setup's median relative loss near the fit cutoff that decides the severity, or the best
-    verified fix's median gain near the gain its probe had to show."""
-    seeds = [r.seed for r in measured.runs_of("baseline")]
+    verified fix's median gain (over the seeds where the setup does not fit) near the gain its
+    probe had to show."""
+    seeds = impaired(measured) or [r.seed for r in measured.runs_of("baseline")]
     reasons = []
     if capped_when_fit and fit_relative_loss is not None and near(fit_relative_loss, FITS):
         reasons.append(f"the setup ends at {fit_relative_loss:.3g}× a constant's loss, near the fit cutoff {FITS:g}")
