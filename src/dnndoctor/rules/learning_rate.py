@@ -233,8 +233,10 @@ class SlowProgress(Rule):
     Measured
     Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against that of the
     faster variant (at least {gain:g}× lower, and finite), with the update-to-weight ratio per
-    step as evidence (a healthy value is near 1e-3). An error when the setup barely moved
-    (median relative final loss > {error_above:g}), a warning otherwise.
+    step (a healthy value is near 1e-3). An error when the setup barely moved (median relative
+    final loss > {error_above:g}); info when it moved and its updates are at a healthy pace
+    (median update-to-weight ratio of at least {healthy_update:g}): a model that trains gets a
+    faster rate as advice; a warning otherwise.
 
     Fix
     Raise the learning rate (×10 and the range test's suggestion are probed), or use an
@@ -245,12 +247,14 @@ class SlowProgress(Rule):
     name = "slow-progress"
     category = "learning-rate-too-low"
     severity = Severity.WARNING
-    severities = (Severity.WARNING, Severity.ERROR)
+    severities = (Severity.INFO, Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
     options = (
         fit_floor(0.01),
         Option("gain", float, 10.0, (1, math.inf), "how many times lower a larger rate must end"),
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
+        Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which a setup "
+                                                      "that moved trains at a healthy pace (info)"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -270,12 +274,19 @@ class SlowProgress(Rule):
         if measured.range_test and (_suggested(measured) or 0) > (measured.model.learning_rate or math.inf):
             fixes.append(_suggested_lr(measured, slow))
         rels = [relative_final(measured, base[s]) for s in slow]
-        severity = Severity.ERROR if float(np.median(rels)) > self.error_above else Severity.WARNING
+        ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
+        if float(np.median(rels)) > self.error_above:
+            severity = Severity.ERROR
+        elif ratios and float(np.median(ratios)) >= self.healthy_update:
+            severity = Severity.INFO  # it trains; a larger rate is advice
+        else:
+            severity = Severity.WARNING
         return [self.finding(
             f"Training is slow at learning rate {lr_text(measured, 1)}: after {measured.budget.steps} steps the "
             f"loss is still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends "
             f"at least {self.gain:g}× lower.",
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
+             "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
             severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)]
 
