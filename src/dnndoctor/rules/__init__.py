@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..errors import OptionError
-from ..findings import CATEGORIES, Diagnosis, Severity
+from ..findings import CATEGORIES, Diagnosis, Finding, Severity
 from ..measurements import Measurements
 from ..runstats import fit_status, fits_in_every_seed
 from .activations import DeadReLU, SaturatedActivations
@@ -90,13 +90,22 @@ def rule_options(thresholds: Mapping[str, Mapping[str, float]] | None) -> dict[s
     return overrides
 
 
+def explained_elsewhere(finding: Finding, others: list[Finding]) -> bool:
+    """Whether every fix of ``finding`` that a probe verified is verified by another finding too:
+    that finding already explains the loss (a residual rule then has nothing to add)."""
+    verified = {fix.variant for fix in finding.fixes if fix.verified}
+    elsewhere = {fix.variant for other in others for fix in other.fixes if fix.verified}
+    return bool(verified) and verified <= elsewhere
+
+
 def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
           thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
     """Apply the rules; order findings by the measured gain of their best fix, then severity.
 
     ``thresholds`` maps a rule id or name to overrides of its options. Rules left out of
     ``rules``, and rules that cannot judge these measurements, are recorded as skipped. Residual
-    rules judge last, and only when no other rule has a warning or error. Each finding's severity
+    rules judge last, only when no other rule has a warning or error, and are dropped when every
+    remedy they verified is a verified fix of another finding (advice at info included). Each finding's severity
     follows impairment (at most info when the setup fits in every seed) and its confidence the seed noise.
     """
     overrides = rule_options(thresholds)
@@ -116,6 +125,9 @@ def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
             skipped[rule.id] = reason
             continue
         for finding in rule.check(measured):
+            if rule.residual and explained_elsewhere(finding, findings):
+                skipped[rule.id] = "another rule's verified fix explains the loss"
+                continue
             settled = follow_impairment(settle_fixes(finding, measured), rule.capped_when_fit, fits)
             findings.append(assess_confidence(settled, measured, rule.capped_when_fit, fit_relative_loss))
     findings.sort(key=importance)

@@ -35,7 +35,8 @@ class SlowConvergence(Rule):
     a constant prediction's at the end of the probe in most seeds, proposes the standard remedies
     as probes at the same budget and seeds: a ReLU-family activation, the LR range test's rate,
     normalization, Adam and width. Reports when one of them ends at least {gain:g}× lower in most
-    seeds; stays silent when every remedy was probed and none did.
+    seeds; stays silent when every remedy was probed and none did, or when every remedy that
+    did is already a verified fix of another finding (that finding explains the loss).
 
     Why is this bad?
     No single mechanism (vanishing gradients, dead units, a wrong learning rate) stands out, yet
