@@ -77,3 +77,11 @@ def test_a_fix_is_judged_where_the_setup_is_impaired():
     measured = make_measurements({"baseline": curves, "adam": same(decay(1.0, 1e-4))})
     finding = judge(measured, (_error_rule(variant="adam", seeds=(0,)),)).findings[0]
     assert finding.fixes[0].verified and finding.confidence == "high"
+
+
+def test_slow_progress_at_the_edge_of_a_healthy_pace_is_low_confidence():
+    # updates of 1e-3 of the weights: exactly the healthy pace, so the warning stays with low confidence
+    from scenarios import noisy_suggested
+
+    finding = next(f for f in judge(noisy_suggested(minimum_at=0.1)).findings if f.id == "DD311")
+    assert finding.severity == Severity.WARNING and finding.confidence == "low"
