@@ -3,8 +3,9 @@
 Cases: the mutations of benchmarks/faults that model.fit validation kept (faults/validated.json),
 the reported faults of benchmarks/reported that validation kept (reported/validated.json), and,
 with --controls, the healthy models of benchmarks/controls that model.fit trains well
-(controls/fitted.json). Each labelled case belongs to the dev or the test split of
-benchmarks/split.json (frozen; see benchmarks/split.py); --split picks which ones run.
+(controls/fitted.json). Each labelled case and each control belongs to the dev or the test split of
+benchmarks/split.json (frozen; see benchmarks/split.py); --split picks which ones run (--split none
+with --controls: every control). Test controls are shown only in aggregate, never case by case.
 
 Each case's model (initial weights of seed 0) and data are saved to a temporary folder and checked
 in-process with dnndoctor.api.check_files, default options except the case's batch size, timed
@@ -50,14 +51,15 @@ from benchmarks import split as frozen_split  # noqa: E402
 from benchmarks.suite import SuiteCase, control_cases, fault_cases  # noqa: E402
 
 TARGETS = {"recall": 0.90, "top1": 0.80, "precision": 0.80, "false_alarms": 0.0, "verified_fix": 0.80}
-CONTROLS_GROUP = "controls"
+CONTROLS_GROUPS = {"dev": "controls dev", "test": "controls test"}
+GROUPS = ("dev", "test", *CONTROLS_GROUPS.values())
 
 
 @dataclasses.dataclass
 class Result:
     case: str
     family: str
-    group: str  # dev, test, or controls
+    group: str  # dev, test, controls dev or controls test
     label: str | None
     top: str | None  # category of the first finding, whatever its severity
     top_severity: str | None
@@ -211,13 +213,13 @@ def text_line(cells: tuple[str, ...]) -> str:
 
 
 def by_group(results: list[Result]) -> dict[str, dict]:
-    groups = dict.fromkeys(g for g in ("dev", "test", CONTROLS_GROUP) if any(r.group == g for r in results))
+    groups = dict.fromkeys(g for g in GROUPS if any(r.group == g for r in results))
     return {g: summarize([r for r in results if r.group == g]) for g in groups}
 
 
 def markdown(results: list[Result], summaries: dict[str, dict], context: str) -> str:
     out = ["| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
-    out += ["| " + " | ".join(row(r)) + " |" for r in results]
+    out += ["| " + " | ".join(row(r)) + " |" for r in results if shown(r)]
     names = list(summaries)
     out += ["", "| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     rows = {g: dict(summary_rows(s)) for g, s in summaries.items()}
@@ -255,7 +257,7 @@ def details(results: list[Result]) -> str:
     with the rules that fired and their measured evidence; the test split in its own section."""
     out = ["## Controls with a warning or error", ""]
     for r in results:
-        if r.control and (r.false_alarm or r.verdict.startswith(("refused", "crash"))):
+        if r.control and shown(r) and (r.false_alarm or r.verdict.startswith(("refused", "crash"))):
             out += [f"- **{r.case}** ({r.group}): {r.verdict}", *_finding_lines(r, loud_only=True)]
     for group, title in (("dev", "## Dev cases missed or ranked wrong"),
                          ("test", "## Test cases missed or ranked wrong: DO NOT TUNE ON")):
@@ -267,18 +269,25 @@ def details(results: list[Result]) -> str:
     return "\n".join(out) + "\n"
 
 
+def shown(r: Result) -> bool:
+    """Whether a result may be shown case by case: every one but a test control's."""
+    return r.group != CONTROLS_GROUPS["test"]
+
+
 def select(split: str, with_controls: bool, names: list[str]) -> list[tuple[SuiteCase, str]]:
-    """The cases to run with the group each is reported under (dev, test or controls)."""
+    """The cases to run with the group each is reported under (dev, test, controls dev or test)."""
     splits = frozen_split.split_of(frozen_split.load())
-    chosen = []
     only_kept = not names  # cases named explicitly run whatever model.fit validation says of them
-    for case in fault_cases(only_kept):
+
+    def split_of(case: SuiteCase) -> str:
         if case.name not in splits:
             raise SystemExit(f"{case.name} has no split: run `python -m benchmarks.split --add BATCH`")
-        if split in ("all", splits[case.name]):
-            chosen.append((case, splits[case.name]))
+        return splits[case.name]
+
+    chosen = [(case, split_of(case)) for case in fault_cases(only_kept) if split in ("all", split_of(case))]
     if with_controls:
-        chosen += [(case, CONTROLS_GROUP) for case in control_cases(only_kept)]
+        chosen += [(case, CONTROLS_GROUPS[split_of(case)]) for case in control_cases(only_kept)
+                   if split in ("all", "none", split_of(case))]
     if names:
         known = {c.name for c, _ in chosen}
         missing = sorted(set(names) - known)
@@ -334,7 +343,8 @@ def main(argv: list[str] | None = None) -> None:
         for case, group in cases:
             result = run_case(case, group, options, Path(tmp), args.raw)
             results.append(result)
-            print(text_line(row(result)), flush=True)
+            if shown(result):
+                print(text_line(row(result)), flush=True)
             if args.json:  # written after every case, so that an interrupted run keeps what it measured
                 write_json(args.json, results, options)
     summaries = by_group(results)

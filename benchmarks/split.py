@@ -4,6 +4,7 @@ Rule (fixed on 2026-12-01, before any result of the new cases was seen): cases a
 batches. Within a batch, the cases are grouped by fault type: the label (fault category, or
 ``control``) for the mutations of benchmarks/faults, the reported fault type (``kind``) for
 benchmarks/reported;
+the healthy controls of benchmarks/controls form one group, ``control``;
 each group is sorted by name and shuffled by ``random.Random(f"{SEED}:{group}")``; the first
 ``min(n, max(2, ceil(0.4 n)))`` of a group of n go to test, the rest to dev. A case keeps the
 split of the batch it arrived in for ever: later batches never move earlier cases.
@@ -12,6 +13,7 @@ Tune rules on dev cases and controls only; the test cases are for measuring.
 
     python -m benchmarks.split --check            # every benchmark case has a split
     python -m benchmarks.split --add BATCH        # assign the cases that have none, as one batch
+    python -m benchmarks.split --controls --add BATCH   # the same for the healthy controls
 """
 
 from __future__ import annotations
@@ -77,11 +79,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--add", metavar="BATCH", help="assign the benchmark cases that have no split yet")
     parser.add_argument("--check", action="store_true", help="fail when a benchmark case has no split")
+    parser.add_argument("--controls", action="store_true", help="the healthy controls instead of the labelled cases")
     args = parser.parse_args(argv)
-    from benchmarks.suite import all_groups
+    from benchmarks.suite import all_groups, control_groups
 
     frozen = load()
-    groups_of = all_groups()
+    groups_of = control_groups() if args.controls else all_groups()
     if args.add:
         frozen = add_batch(frozen, args.add, groups_of)
         SPLIT_FILE.write_text(json.dumps(frozen, indent=1) + "\n")

@@ -73,3 +73,8 @@ def control_cases(only_kept: bool = True) -> list[SuiteCase]:
 def all_groups() -> dict[str, str]:
     """Every labelled case (validated or not) -> the group the split stratifies it by."""
     return {c.name: c.group for c in fault_cases(only_kept=False)}
+
+
+def control_groups() -> dict[str, str]:
+    """Every healthy control (fitted or not) -> its split group, ``control``."""
+    return {c.name: c.group for c in control_cases(only_kept=False)}

@@ -344,7 +344,7 @@ SCENARIOS = {f.__name__: f for f in (
 
 def resolve(value: Any) -> Any:
     """A YAML argument as Python: curve names and specs become loss curves, profile names and
-    ``{profile: {...}}`` data profiles; lists and mappings are resolved item by item.
+    ``{profile: {...}}`` data profiles, ``{range_test: minimum_at}`` an LR range test; lists and mappings are resolved item by item.
 
     A curve spec is one of ``{decay: [start, end]}``, ``{rise: [start, end]}``, ``{flat: value}``,
     ``{slowing: end}``, ``{blow_up: {at: step}}`` (arguments as the builders take them, a list for
@@ -360,6 +360,8 @@ def resolve(value: Any) -> Any:
             return chain(*(resolve(a) for a in args))
         if key == "profile":
             return profile(**args)
+        if key == "range_test":
+            return range_test(args)
         if key in CURVE_MAKERS:
             maker = CURVE_MAKERS[key]
             return maker(**args) if isinstance(args, dict) else maker(*args) if isinstance(args, list) else maker(args)

@@ -59,7 +59,7 @@ def test_explain_prints_the_documentation(key):
     assert "DD201 dead-relu-units" in result.stdout
     for section in ("What it does", "Why is this bad?", "Measured", "Fix"):
         assert section in result.stdout
-    assert "dead-units · warning or error" in result.stdout
+    assert "dead-units · info or warning or error" in result.stdout
     assert "dead = 0.5  (float, 0 to 1): fraction of a layer's units dead on every sample" in result.stdout
     assert "≥ 50%" in result.stdout  # the docstring quotes the declared default
 

@@ -97,7 +97,7 @@ def test_judge_orders_by_gain_bucket_then_severity_then_id():
     rules = (_preset("DD903", W, 5.0), _preset("DD901", E, 0.0), _preset("DD904", I, 9.0),
              _preset("DD902", E, 1.5), _preset("DD906", W, 5.1), _preset("DD905", W, 0.1),
              _preset("DD907", E, 4.9))
-    diagnosis = judge(healthy(), rules)
+    diagnosis = judge(make_measurements({"baseline": same(decay(1.0, 0.5))}), rules)  # unfit: no cap
     # 9 | 5, 5.1, 4.9 share the bucket 5: error first, then ids | 1.5 | 0.1 and 0 share the bucket 0
     assert [f.id for f in diagnosis.findings] == ["DD904", "DD907", "DD903", "DD906", "DD902", "DD901", "DD905"]
     assert diagnosis.measurements is not None

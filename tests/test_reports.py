@@ -16,7 +16,8 @@ from dnndoctor.report import curve, json_report, rich_console
 from dnndoctor.rules import judge
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-FINDING_KEYS = {"id", "name", "category", "severity", "message", "evidence", "layers", "fixes", "seeds"}
+FINDING_KEYS = {"id", "name", "category", "severity", "message", "evidence", "layers", "fixes", "seeds",
+                "confidence"}
 
 
 def sick():
@@ -53,7 +54,7 @@ def test_json_report_schema():
         assert finding["severity"] in ("error", "warning", "info")
         assert isinstance(finding["layers"], list) and isinstance(finding["evidence"], dict)
         for fix in finding["fixes"]:
-            assert {"summary", "code", "variant", "effect", "verified", "probed"} == set(fix)
+            assert {"summary", "code", "variant", "effect", "verified", "probed", "needed"} == set(fix)
 
 
 def test_json_findings_most_important_first():
@@ -199,16 +200,16 @@ def test_finding_to_dict_drops_rank_and_labels_severity():
     data = finding(E).to_dict()
     assert "rank" not in data and data["severity"] == "error" and set(data) == FINDING_KEYS
     assert data["fixes"] == [{"summary": "f", "code": "code", "variant": None, "effect": None, "verified": False,
-                             "probed": False}]
+                             "probed": False, "needed": None}]
 
 
 # -- the fit in the verdict, and fixes that did not help ----------------------------------------
 
 def test_reports_state_an_unfinished_fit():
     diagnosis = judge(make_measurements({"baseline": same(decay(1.0, 0.1))}))
-    assert diagnosis.findings == [] and diagnosis.fit == "descending"
+    assert [f.severity for f in diagnosis.findings] == [I] and diagnosis.fit == "descending"
     data = strict_json(json_report.render(diagnosis))
-    assert data["verdict"].startswith("no fault found, but after 400 steps") and "--steps 2000" in data["verdict"]
+    assert data["verdict"].startswith("no fault found (1 note), but after 400 steps") and "--steps 2000" in data["verdict"]
     text = render_text(diagnosis)
     assert "Verdict: no fault found" in text and "healthy" not in text.splitlines()[-1]
 

@@ -4,6 +4,9 @@ A case names a scenario of tests/scenarios.py and its arguments, and ``fires``: 
 judgement (every rule not listed must stay silent), with severities. Its ``reason`` states why
 the rules should or should not fire: a specification written for the case, not a recording of
 what the code does. One parametrized test runs them all.
+
+A residual rule's note whose remedies are all still unprobed is a request for the verification
+phase (which hand-built measurements never reach), not a verdict: ``fires`` leaves it out.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ def test_rule_case(case):
     ids = [f.id for f in diagnosis.findings]
     assert len(ids) == len(set(ids)), f"a rule gave several findings: {ids}"
     expected = {rule_id: Severity.parse(label) for rule_id, label in case["fires"].items()}
-    assert {f.id: f.severity for f in diagnosis.findings} == expected, case["reason"]
+    verdicts = [f for f in diagnosis.findings if not awaiting_verification(f)]
+    assert {f.id: f.severity for f in verdicts} == expected, case["reason"]
     for f in diagnosis.findings:  # what every settled finding promises
         rule = find_rule(f.id)
         assert (f.name, f.category) == (rule.name, rule.category) and f.message.endswith(".")
@@ -49,6 +53,11 @@ def test_rule_case(case):
         assert verified == sorted(verified, reverse=True), "verified fixes come first"
         assert all(fix.effect and "better in" in fix.effect for fix in f.fixes if fix.verified)
         assert all(fix.variant in EDITS for fix in f.fixes if fix.variant)
+
+
+def awaiting_verification(finding) -> bool:
+    """A residual rule's note that proposes remedies none of which was probed yet."""
+    return find_rule(finding.id).residual and not any(fix.probed for fix in finding.fixes)
 
 
 def test_every_rule_has_its_file_of_firing_and_silent_cases():

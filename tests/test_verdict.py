@@ -18,10 +18,11 @@ def test_judge_healthy_fits():
 
 
 def test_verdict_of_a_setup_still_descending():
+    # no rule explains the loss, so the only finding is the slow-convergence note proposing remedies
     d = judge(make_measurements({"baseline": same(decay(1.0, 0.1))}))
-    assert d.findings == [] and d.fit == "descending"
-    assert d.verdict() == ("no fault found, but after 400 steps the loss is 0.1× a constant prediction's and "
-                           "still falling; a longer probe (--steps 2000) looks further")
+    assert [(f.id, f.severity) for f in d.findings] == [("DD321", Severity.INFO)] and d.fit == "descending"
+    assert d.verdict() == ("no fault found (1 note), but after 400 steps the loss is 0.1× a constant prediction's "
+                           "and still falling; a longer probe (--steps 2000) looks further")
 
 
 def test_verdict_of_a_stalled_setup_with_a_note():

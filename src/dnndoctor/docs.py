@@ -56,11 +56,17 @@ def options_markdown(rule: type[Rule]) -> list[str]:
             *(f"{o.name} = {o.default!r}" for o in rule.options), "```", ""]
 
 
+CAPPED = ("Severity follows impairment: when the setup fits within the probe budget in every seed, a finding "
+          "of this rule is at most info.")
+
+
 def rule_markdown(rule: type[Rule]) -> str:
     """One rule's page: metadata, summary, documented sections, needed probes and options."""
     lines = [f"# {rule.id} {rule.name}", "",
              f"**Category:** `{rule.category}` · **Severity:** {severity_text(rule)}", "",
              rule.summary(), ""]
+    if rule.capped_when_fit:
+        lines += [CAPPED, ""]
     for title, text in sections(rule):
         lines += [f"## {title}", "", text, ""]
     if rule.needs:
@@ -73,6 +79,8 @@ def rule_markdown(rule: type[Rule]) -> str:
 def index_markdown(rules: tuple[type[Rule], ...] = ALL_RULES) -> str:
     """The table of every rule, linking to its page."""
     lines = ["# dnndoctor rules", "", GENERATED, "",
+             CAPPED.replace("this rule", "a rule") + " The exceptions keep their severity: "
+             + ", ".join(r.id for r in rules if not r.capped_when_fit) + ".", "",
              "| id | name | category | severity | summary |", "| --- | --- | --- | --- | --- |"]
     for rule in rules:
         lines.append(f"| [{rule.id}]({page_name(rule)}) | {rule.name} | `{rule.category}` | "

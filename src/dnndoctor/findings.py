@@ -21,7 +21,9 @@ CATEGORIES = (
     "bad-initialization",
     "non-finite",
     "generalization-gap",
+    "slow-convergence",
 )
+CONFIDENCES = ("high", "low")  # low: the evidence lies within seed noise of a threshold the verdict rests on
 
 
 LONGER_PROBE = 5  # a verdict without a fault suggests a probe this many times longer
@@ -57,6 +59,7 @@ class Fix:
     effect: str | None = None
     verified: bool = False
     probed: bool = False
+    needed: float | None = None  # how many times lower than the setup's its probe had to end
 
 
 @dataclass
@@ -73,6 +76,7 @@ class Finding:
     fixes: list[Fix] = field(default_factory=list)
     seeds: str | None = None
     rank: float = 0.0
+    confidence: str = "high"  # one of CONFIDENCES
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

@@ -17,6 +17,10 @@ TRIVIAL = 1.0  # the relative loss of the best constant prediction itself
 STILL_FALLING = 0.7  # the second half of the probe cut the loss by 30 % or more: it is still falling
 HEAD_STEPS = 10  # the loss at the start is the mean of the first steps, which smooths batch noise
 TINY = 1e-12  # stands in for a zero loss in divisions and logarithms
+# Seed noise, in decades: the spread (standard deviation) of log10 of the relative final loss of
+# one setup across seeds, median over the probed variants of the seed fixtures (6 seeds each,
+# benchmarks/fixture_stability.py). Evidence within it of a threshold is a knife edge.
+SEED_NOISE = 0.2  # measured: median 0.22 over 31 variants of the 6 default-budget fixtures, seeds 0-5
 
 
 def final_loss(run: ProbeRun, total_steps: int) -> float:
@@ -61,6 +65,12 @@ def majority(count: int, total: int) -> bool:
 def impaired(measured: Measurements, floor: float = FITS) -> list[int]:
     """Seeds whose run of the user's setup ends above ``floor`` × the trivial baseline loss."""
     return [r.seed for r in measured.runs_of("baseline") if relative_final(measured, r) > floor]
+
+
+def fits_in_every_seed(measured: Measurements) -> bool:
+    """Whether every seed's run of the user's setup ends within ``FITS`` of zero (relative loss)."""
+    runs = measured.runs_of("baseline")
+    return bool(runs) and not impaired(measured, FITS)
 
 
 def stopped_falling(run: ProbeRun) -> bool:

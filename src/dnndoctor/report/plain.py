@@ -33,6 +33,8 @@ def headline(finding: Finding) -> str:
     where = [finding.seeds] if finding.seeds else []
     if finding.layers:
         where.append(", ".join(finding.layers))
+    if finding.confidence != "high":
+        where.append(f"{finding.confidence} confidence")
     return (f"{finding.severity.label.upper()} {finding.id} {finding.name} · {finding.category}"
             + "".join(f" · {w}" for w in where))
 

@@ -123,6 +123,8 @@ def finding_panel(finding: Finding) -> Panel:
         title += f" · {finding.seeds}"
     if finding.layers:
         title += f" · {', '.join(finding.layers)}"
+    if finding.confidence != "high":
+        title += f" · {finding.confidence} confidence"
     return Panel(Group(*body), title=title, title_align="left", border_style=STYLE[finding.severity])
 
 

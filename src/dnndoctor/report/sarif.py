@@ -75,7 +75,7 @@ def result(finding: Finding, check: CheckResult, root: Path, rule_index: dict[st
         "locations": [location],
         "partialFingerprints": {FINGERPRINT: fingerprint(finding, model_uri, data_uri)},
         "properties": _jsonable({"check": check.name, "data": data_uri, "category": finding.category,
-                                 "seeds": finding.seeds, "evidence": finding.evidence,
+                                 "seeds": finding.seeds, "confidence": finding.confidence, "evidence": finding.evidence,
                                  "fixes": [dataclasses.asdict(fix) for fix in finding.fixes]}),
     }
     if finding.id in rule_index:

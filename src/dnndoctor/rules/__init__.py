@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..errors import OptionError
-from ..findings import CATEGORIES, Diagnosis
+from ..findings import CATEGORIES, Diagnosis, Finding, Severity
 from ..measurements import Measurements
-from ..runstats import fit_status
+from ..runstats import fit_status, fits_in_every_seed
 from .activations import DeadReLU, SaturatedActivations
 from .capacity import GeneralizationGap, RegularizationDominates, UnderCapacity
+from .convergence import SlowConvergence
 from .data import TargetsBeyondOutputRange, UnscaledInputs, UnscaledTargets
 from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
 from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
 from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
 from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
-from .ranking import importance, settle_fixes
+from .ranking import assess_confidence, follow_impairment, importance, settle_fixes
 from .rule import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -29,6 +30,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     NoisyLoss,
     LossPlateau,
     SlowProgress,
+    SlowConvergence,
     UnderCapacity,
     GeneralizationGap,
     RegularizationDominates,
@@ -88,26 +90,46 @@ def rule_options(thresholds: Mapping[str, Mapping[str, float]] | None) -> dict[s
     return overrides
 
 
+def explained_elsewhere(finding: Finding, others: list[Finding]) -> bool:
+    """Whether every fix of ``finding`` that a probe verified is verified by another finding too:
+    that finding already explains the loss (a residual rule then has nothing to add)."""
+    verified = {fix.variant for fix in finding.fixes if fix.verified}
+    elsewhere = {fix.variant for other in others for fix in other.fixes if fix.verified}
+    return bool(verified) and verified <= elsewhere
+
+
 def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
           thresholds: Mapping[str, Mapping[str, float]] | None = None) -> Diagnosis:
     """Apply the rules; order findings by the measured gain of their best fix, then severity.
 
     ``thresholds`` maps a rule id or name to overrides of its options. Rules left out of
-    ``rules``, and rules that cannot judge these measurements, are recorded as skipped.
+    ``rules``, and rules that cannot judge these measurements, are recorded as skipped. Residual
+    rules judge last, only when no other rule has a warning or error, and are dropped when every
+    remedy they verified is a verified fix of another finding (advice at info included). Each finding's severity
+    follows impairment (at most info when the setup fits in every seed) and its confidence the seed noise.
     """
     overrides = rule_options(thresholds)
+    fit, fit_relative_loss = fit_status(measured)
+    fits = fits_in_every_seed(measured)
     findings, skipped = [], {}
     for rule_class in ALL_RULES:
         if rule_class not in rules:
             skipped[rule_class.id] = "not selected"
-    for rule_class in rules:
+    ordinary = [r for r in rules if not r.residual]
+    for rule_class in ordinary + [r for r in rules if r.residual]:
         rule = rule_class(**overrides.get(rule_class.id, {}))
         reason = rule.skip_reason(measured)
+        if rule.residual and any(f.severity > Severity.INFO for f in findings):
+            reason = "another rule explains the loss"
         if reason:
             skipped[rule.id] = reason
-        else:
-            findings.extend(settle_fixes(f, measured) for f in rule.check(measured))
+            continue
+        for finding in rule.check(measured):
+            if rule.residual and explained_elsewhere(finding, findings):
+                skipped[rule.id] = "another rule's verified fix explains the loss"
+                continue
+            settled = follow_impairment(settle_fixes(finding, measured), rule.capped_when_fit, fits)
+            findings.append(assess_confidence(settled, measured, rule.capped_when_fit, fit_relative_loss))
     findings.sort(key=importance)
-    fit, fit_relative_loss = fit_status(measured)
     return Diagnosis(findings=findings, measurements=measured, skipped=skipped, fit=fit,
                      fit_relative_loss=fit_relative_loss)

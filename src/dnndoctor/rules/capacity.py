@@ -149,6 +149,7 @@ class GeneralizationGap(Rule):
     name = "generalization-gap"
     category = "generalization-gap"
     severity = Severity.INFO
+    capped_when_fit = False  # the harm is on validation data, which the training fit does not show
 
     options = (
         Option("ratio", float, 2.0, (1, math.inf), "validation ÷ training loss that counts as a gap"),

@@ -33,16 +33,17 @@ def measured_fix(measured: Measurements, variant: str, summary: str, code: str, 
     phase probes it. An edit the prober could not build for this model counts as probed.
     """
     if variant in measured.engine.get("inapplicable", ()):
-        return Fix(summary=summary, code=code, variant=variant, effect="does not apply to this model", probed=True)
+        return Fix(summary=summary, code=code, variant=variant, effect="does not apply to this model", probed=True,
+                   needed=gain)
     before, after = variant_effect(measured, variant, seeds)
     if not before:
-        return Fix(summary=summary, code=code, variant=variant)
+        return Fix(summary=summary, code=code, variant=variant, needed=gain)
     wins = sum(math.isfinite(a) and a * gain <= b for b, a in zip(before, after))
     effect = (f"relative loss {format_number(float(np.median(before)))} → "
               f"{format_number(float(np.median(after)))} at {measured.budget.steps} steps; "
               f"better in {seeds_phrase(wins, len(before))}")
     return Fix(summary=summary, code=code, variant=variant, effect=effect, probed=True,
-               verified=majority(wins, len(before)))
+               verified=majority(wins, len(before)), needed=gain)
 
 
 def clip_fix(measured: Measurements, seeds: list[int]) -> Fix:

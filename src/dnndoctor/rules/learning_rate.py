@@ -9,8 +9,9 @@ import numpy as np
 from ..findings import Finding, Fix, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import TINY, TRIVIAL, by_seed, first_nonfinite_step, initial_loss, majority, relative_final
+from ..runstats import SEED_NOISE, TINY, TRIVIAL, by_seed, first_nonfinite_step, initial_loss, majority, relative_final
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
+from .ranking import near
 from .rule import Option, Rule, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
@@ -233,8 +234,11 @@ class SlowProgress(Rule):
     Measured
     Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against that of the
     faster variant (at least {gain:g}× lower, and finite), with the update-to-weight ratio per
-    step as evidence (a healthy value is near 1e-3). An error when the setup barely moved
-    (median relative final loss > {error_above:g}), a warning otherwise.
+    step (a healthy value is near 1e-3). An error when the setup barely moved (median relative
+    final loss > {error_above:g}); info when it moved and its updates are clearly at a healthy
+    pace (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
+    {SEED_NOISE:g} decades): a model that trains gets a faster rate as advice; a warning
+    otherwise, with low confidence when the ratio is within seed noise of {healthy_update:g}.
 
     Fix
     Raise the learning rate (×10 and the range test's suggestion are probed), or use an
@@ -245,12 +249,14 @@ class SlowProgress(Rule):
     name = "slow-progress"
     category = "learning-rate-too-low"
     severity = Severity.WARNING
-    severities = (Severity.WARNING, Severity.ERROR)
+    severities = (Severity.INFO, Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
     options = (
         fit_floor(0.01),
         Option("gain", float, 10.0, (1, math.inf), "how many times lower a larger rate must end"),
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
+        Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which a setup "
+                                                      "that moved trains at a healthy pace (info)"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -270,14 +276,26 @@ class SlowProgress(Rule):
         if measured.range_test and (_suggested(measured) or 0) > (measured.model.learning_rate or math.inf):
             fixes.append(_suggested_lr(measured, slow))
         rels = [relative_final(measured, base[s]) for s in slow]
-        severity = Severity.ERROR if float(np.median(rels)) > self.error_above else Severity.WARNING
-        return [self.finding(
+        ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
+        pace = float(np.median(ratios)) if ratios else None
+        if float(np.median(rels)) > self.error_above:
+            severity = Severity.ERROR
+        elif pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
+            severity = Severity.INFO  # it trains at a healthy pace, clearly: a larger rate is advice
+        else:
+            severity = Severity.WARNING
+        finding = self.finding(
             f"Training is slow at learning rate {lr_text(measured, 1)}: after {measured.budget.steps} steps the "
             f"loss is still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends "
             f"at least {self.gain:g}× lower.",
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
+             "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
-            severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)]
+            severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)
+        if severity == Severity.WARNING and pace is not None and near(pace, self.healthy_update):
+            finding.confidence = "low"  # the pace is within seed noise of healthy: info is as likely
+            finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"
+        return [finding]
 
 
 class LossPlateau(Rule):

@@ -83,6 +83,7 @@ class SoftmaxSingleUnit(Rule):
     name = "softmax-single-unit"
     category = "output-loss-mismatch"
     severity = Severity.ERROR
+    capped_when_fit = False  # the harm is in what the outputs mean, which a fitting loss does not show
 
     def check(self, measured: Measurements) -> list[Finding]:
         if measured.model.output_activation != "softmax" or measured.model.output_units != 1:
@@ -121,6 +122,7 @@ class LogitsMismatch(Rule):
     name = "logits-mismatch"
     category = "output-loss-mismatch"
     severity = Severity.ERROR
+    capped_when_fit = False  # the harm is in what the outputs mean, which a fitting loss does not show
 
     def check(self, measured: Measurements) -> list[Finding]:
         if measured.model.loss_kind not in ("binary", "categorical", "sparse_categorical"):
@@ -169,6 +171,7 @@ class LabelsLossMismatch(Rule):
     name = "labels-loss-mismatch"
     category = "output-loss-mismatch"
     severity = Severity.WARNING
+    capped_when_fit = False  # the harm is in what the outputs mean, which a fitting loss does not show
     severities = (Severity.WARNING, Severity.ERROR)
 
     def check(self, measured: Measurements) -> list[Finding]:

@@ -1,4 +1,6 @@
-"""Settling a rule's finding (failed fixes out, verified fixes first) and ranking findings."""
+"""Settling a rule's finding (failed fixes out, verified fixes first, severity capped when the
+setup fits, confidence lowered when the evidence is within seed noise of a threshold) and
+ranking findings."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ import math
 
 import numpy as np
 
-from ..findings import Finding, Fix
+from ..findings import Finding, Fix, Severity
 from ..measurements import Measurements
-from ..runstats import TINY
+from ..runstats import FITS, SEED_NOISE, TINY, impaired
 from .fixes import variant_effect
 
 MAX_GAIN = 12.0  # decades: a fix that turns a non-finite loss finite ranks above any finite gain
@@ -42,3 +44,37 @@ def importance(finding: Finding) -> tuple:
     """Sort key, most important first: measured gain of the best fix (in steps of ``RANK_STEP``
     decades), then severity, then id."""
     return (-round(finding.rank / RANK_STEP) * RANK_STEP, -finding.severity, finding.id)
+
+
+def follow_impairment(finding: Finding, capped_when_fit: bool, fits: bool) -> Finding:
+    """Cap the finding at info when the user's setup fits within the budget in every seed:
+    whatever the rule saw did not keep the model from training, so it is advice, not a warning."""
+    if capped_when_fit and fits and finding.severity > Severity.INFO:
+        finding.evidence["severity_capped"] = f"{finding.severity.label} → info: the setup fits within the budget"
+        finding.severity = Severity.INFO
+    return finding
+
+
+def near(value: float, threshold: float) -> bool:
+    """Whether ``value`` lies within ``SEED_NOISE`` decades of ``threshold`` (both positive)."""
+    return (value > 0 and threshold > 0 and math.isfinite(value)
+            and abs(math.log10(value) - math.log10(threshold)) < SEED_NOISE)
+
+
+def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit: bool,
+                      fit_relative_loss: float | None) -> Finding:
+    """Low confidence when the verdict rests on a number within seed noise of its threshold: the
+    setup's median relative loss near the fit cutoff that decides the severity, or the best
+    verified fix's median gain (over the seeds where the setup does not fit) near the gain its
+    probe had to show."""
+    seeds = impaired(measured) or [r.seed for r in measured.runs_of("baseline")]
+    reasons = []
+    if capped_when_fit and fit_relative_loss is not None and near(fit_relative_loss, FITS):
+        reasons.append(f"the setup ends at {fit_relative_loss:.3g}× a constant's loss, near the fit cutoff {FITS:g}")
+    verified = [f for f in finding.fixes if f.verified and f.needed]
+    if verified and not any(fix_gain(f, measured, seeds) >= math.log10(f.needed) + SEED_NOISE for f in verified):
+        reasons.append("the verified fixes beat their required gain by less than the seed noise")
+    if reasons:
+        finding.confidence = "low"
+        finding.evidence["low_confidence"] = "; ".join(reasons)
+    return finding

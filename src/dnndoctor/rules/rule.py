@@ -70,13 +70,18 @@ class Rule:
     the rule's module) as ``{NAME}``, with a format spec such as ``{dead:.0%}``, so the prose shows
     the declared values. ``severities`` lists every
     severity the rule may emit; ``severity`` is the one its findings get unless the rule says.
+    Severity follows impairment: when the user's setup fits within the probe budget, the judge
+    caps a finding at info unless the rule sets ``capped_when_fit = False`` (its harm is not the
+    training loss). A ``residual`` rule speaks only when no other rule has a warning or error.
     """
 
     id: ClassVar[str]
     name: ClassVar[str]
     category: ClassVar[str]
     severity: ClassVar[Severity]
-    severities: ClassVar[tuple[Severity, ...]] = ()  # default: (severity,)
+    severities: ClassVar[tuple[Severity, ...]] = ()  # default: (severity,); info added when capped_when_fit
+    capped_when_fit: ClassVar[bool] = True  # severity follows impairment: at most info when the setup fits
+    residual: ClassVar[bool] = False  # judged only when no other rule has a warning or error
     needs: ClassVar[tuple[str, ...]] = ()  # probe variants the rule cannot judge without
     options: ClassVar[tuple[Option, ...]] = ()
 
@@ -93,7 +98,8 @@ class Rule:
             raise TypeError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
         if cls.category not in CATEGORIES:
             raise TypeError(f"{cls.__name__}: unknown category {cls.category!r}")
-        cls.severities = tuple(sorted(set(cls.severities or (cls.severity,))))
+        capped = {Severity.INFO} if cls.capped_when_fit else set()
+        cls.severities = tuple(sorted(set(cls.severities or (cls.severity,)) | capped))
         if cls.severity not in cls.severities:
             raise TypeError(f"{cls.__name__}: severity {cls.severity.label} is not among its severities")
         names = [option.name for option in cls.options]
