@@ -278,9 +278,13 @@ def every_fix_probed() -> Measurements:
 
 
 
-def deep_vanishing(**kwargs: Any) -> Measurements:
-    """``vanishing`` in a network of four traced layers."""
-    return deeper(vanishing(**kwargs))
+def deep_vanishing(depths: list[int] | None = None, **kwargs: Any) -> Measurements:
+    """``vanishing`` in a network of four traced layers, with their ``depths`` in the layer graph
+    (trainable layers between each and the output, in layer order) when given."""
+    measured = deeper(vanishing(**kwargs))
+    for layer, depth in zip(measured.model.layers, depths or []):
+        layer.depth = depth
+    return measured
 
 
 def dying_layer(zero_init_seeds: int = 0, learning_rate: float | None = 1e-3, **fixes: list[float]) -> Measurements:

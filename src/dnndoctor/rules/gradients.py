@@ -17,21 +17,30 @@ from .rule import Option, Rule, fit_floor
 NONFINITE_STANDIN = 1e12  # a non-finite relative loss, compared as this large finite number
 
 
-def attenuation(run: ProbeRun) -> tuple[float, str, str] | None:
-    """Median over the probe of first-layer gradient RMS ÷ the largest layer's, with both names."""
+def attenuation(run: ProbeRun, depths: dict[str, int]) -> tuple[float, str, str, int] | None:
+    """Median over the probe of the gradient RMS of the layer farthest from the output ÷ the
+    largest layer's, both names, and the trainable layers on the gradient's shortest path down
+    to the former.
+
+    With the layer graph's ``depths`` known, a residual block's skip shortens the path, so a deep
+    residual network counts as shallow as its skips make it; without them, layers count in order.
+    """
     traced = [t for t in run.layers if any(v is not None for v in t.grad_rms)]
     if len(traced) < 2:
         return None
+    graphed = all(t.name in depths for t in traced)
+    bottom = max(traced, key=lambda t: depths[t.name]) if graphed else traced[0]
+    path = depths[bottom.name] + 1 if graphed else len(traced)
     ratios = []
     for k in range(1, len(run.record_steps)):
         values = [t.grad_rms[k] if k < len(t.grad_rms) else None for t in traced]
         if any(v is None for v in values) or max(values) <= 0:
             continue
-        ratios.append(values[0] / max(values))
+        ratios.append(bottom.grad_rms[k] / max(values))
     if not ratios:
         return None
     top = max(traced, key=lambda t: np.median([v for v in t.grad_rms if v is not None]))
-    return float(np.median(ratios)), traced[0].name, top.name
+    return float(np.median(ratios)), bottom.name, top.name, path
 
 
 def has_dead_layer(run: ProbeRun) -> bool:
@@ -43,8 +52,10 @@ class VanishingGradients(Rule):
     """Gradients vanish: the first layers receive a tiny fraction of the gradient of the last.
 
     What it does
-    Compares, at every record step of the probe, the root-mean-square gradient of the first
-    trainable layer with that of the layer receiving the largest one.
+    Compares, at every record step of the probe, the root-mean-square gradient of the trainable
+    layer farthest from the output in the layer graph (the first layer of a chain) with that of
+    the layer receiving the largest one. Depth is the shortest path to an output, so skip
+    connections that carry the gradient past a residual block shorten it.
 
     Why is this bad?
     Saturating activations (sigmoid, tanh) and deep stacks multiply the gradient by small
@@ -52,8 +63,9 @@ class VanishingGradients(Rule):
     its last layer on fixed random features.
 
     Measured
-    Median over the probe of RMS gradient (first layer) ÷ RMS gradient (largest layer): below
-    {threshold:g} in networks of at least {deep} trainable layers, below {shallow_threshold:g} in
+    Median over the probe of RMS gradient (farthest layer) ÷ RMS gradient (largest layer): below
+    {threshold:g} where the gradient's path down to the farthest layer crosses at least {deep}
+    trainable layers, below {shallow_threshold:g} in
     shallower ones (where a tenfold attenuation is ordinary), in most seeds, in runs that did not
     fit (final loss above {floor:.0%} of the trivial baseline) and have no dead layer (DD201 covers
     those). An error when training barely moved (median relative final loss above
@@ -73,21 +85,21 @@ class VanishingGradients(Rule):
     options = (
         Option("threshold", float, 0.1, (0, 1), "attenuation below which a deep network's gradients vanish"),
         Option("shallow_threshold", float, 0.01, (0, 1), "attenuation below which a shallow network's vanish"),
-        Option("deep", int, 4, (2, 1000), "trainable layers from which a network counts as deep"),
+        Option("deep", int, 4, (2, 1000), "trainable layers on the gradient's path from which a network counts as deep"),
         fit_floor(0.01),
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
         runs = measured.runs_of("baseline")
+        depths = {layer.name: layer.depth for layer in measured.model.layers if layer.depth is not None}
         hits = []
         for run in runs:
             rel = relative_final(measured, run)
-            weakest = attenuation(run)  # (ratio, first layer, largest layer)
+            weakest = attenuation(run, depths)  # (ratio, farthest layer, largest layer, path length)
             if has_dead_layer(run):
                 continue  # a dead layer blocks the gradient: DD201's finding, not this one
-            depth = sum(any(v is not None for v in t.grad_rms) for t in run.layers)
-            limit = self.threshold if depth >= self.deep else self.shallow_threshold
+            limit = self.threshold if weakest and weakest[3] >= self.deep else self.shallow_threshold
             if weakest and weakest[0] < limit and rel > self.floor:
                 hits.append((run, rel, weakest, limit))
         if not majority(len(hits), len(runs)):
