@@ -90,11 +90,12 @@ def revision() -> str:
 
 
 def save_subject(case: SuiteCase, workdir: Path) -> tuple[Path, Path]:
-    """The case's model (seed 0) and data as files; a multi-input x is saved as x_0, x_1, ..."""
+    """The case's model (seed 0) and data as files; a multi-input x is saved one array per input,
+    named after it, as dnndoctor reads several inputs."""
     model, x, y = case.make(0)
     model_path, data_path = workdir / f"{case.name}.keras", workdir / f"{case.name}.npz"
     model.save(model_path)
-    arrays = {f"x_{i}": part for i, part in enumerate(x)} if isinstance(x, list) else {"x": x}
+    arrays = {tensor.name: part for tensor, part in zip(model.inputs, x)} if isinstance(x, list) else {"x": x}
     np.savez(data_path, y=y, **arrays)
     return model_path, data_path
 

@@ -312,7 +312,7 @@ def plateau_without_adam_edit() -> Measurements:
     """An Adam model on a plateau whose range-test suggestion did not help; the prober could not
     build the Adam edit for a model that already uses Adam."""
     measured = plateau(optimizer="Adam", lr_suggested=PLATEAU)
-    measured.engine["inapplicable"] = ["adam"]
+    measured.inapplicable_edits = ["adam"]
     return measured
 
 

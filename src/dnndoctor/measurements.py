@@ -165,6 +165,7 @@ class Measurements:
     timings: dict[str, float] = field(default_factory=dict)
     engine: dict[str, Any] = field(default_factory=dict)
     cuts: list[str] = field(default_factory=list)  # probes not run or shortened, and why
+    inapplicable_edits: list[str] = field(default_factory=list)  # edits this model cannot take, so never probed
 
     def runs_of(self, variant: str) -> list[ProbeRun]:
         """The probe runs of one variant, in seed order."""
@@ -217,6 +218,7 @@ class Measurements:
             timings=dict(data.get("timings", {})),
             engine=dict(data.get("engine", {})),
             cuts=list(data.get("cuts", [])),
+            inapplicable_edits=list(data.get("inapplicable_edits", [])),
         )
 
 

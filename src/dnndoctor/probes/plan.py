@@ -283,7 +283,7 @@ class Prober:
             timings={"compile": round(self.compile_seconds, 3),
                      "probes": round(time.perf_counter() - self.started, 3)},
             engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
-                    "rows_used": row_count(self.x), "notes": list(self.notes),
-                    "inapplicable": list(self.inapplicable)},
+                    "rows_used": row_count(self.x), "notes": list(self.notes)},
             cuts=self.deadline.cuts + self.cuts,
+            inapplicable_edits=list(self.inapplicable),
         )

@@ -48,6 +48,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "timings": measured.timings,
         "engine": measured.engine,
         "cuts": measured.cuts,
+        "inapplicable_edits": measured.inapplicable_edits,
         "variants": variant_summary(diagnosis),
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],

@@ -97,7 +97,7 @@ class SlowConvergence(Rule):
 def verification_pending(measured: Measurements) -> bool:
     """Whether only the diagnostic probes ran: no proposed edit was probed or found inapplicable yet."""
     probed = {v.name for v in measured.variants}
-    return probed <= {"baseline", *DIAGNOSTIC} and not measured.engine.get("inapplicable")
+    return probed <= {"baseline", *DIAGNOSTIC} and not measured.inapplicable_edits
 
 
 def _median_relative(measured: Measurements, fix: Fix, seeds: list[int]) -> float:

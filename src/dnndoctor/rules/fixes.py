@@ -32,7 +32,7 @@ def measured_fix(measured: Measurements, variant: str, summary: str, code: str, 
     Before that probe ran, the fix is unprobed and names the edit, so that the verification
     phase probes it. An edit the prober could not build for this model counts as probed.
     """
-    if variant in measured.engine.get("inapplicable", ()):
+    if variant in measured.inapplicable_edits:
         return Fix(summary=summary, code=code, variant=variant, effect="does not apply to this model", probed=True,
                    needed=gain)
     before, after = variant_effect(measured, variant, seeds)
