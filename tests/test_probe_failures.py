@@ -13,7 +13,7 @@ from dnndoctor.api import check_files
 from dnndoctor.cli import app
 from dnndoctor.errors import ProbeError
 from dnndoctor.options import CheckOptions
-from dnndoctor.probes import plan
+from dnndoctor.probes import worker
 from dnndoctor.probes.loop import InstrumentedLoop
 
 pytestmark = pytest.mark.tf
@@ -50,8 +50,8 @@ def test_a_variant_that_cannot_be_built_is_dropped(saved_regressor, monkeypatch)
             raise ValueError("cannot widen MyLayer")
         return original(name, ctx)
 
-    original = plan.build_setup
-    monkeypatch.setattr(plan, "build_setup", build)
+    original = worker.build_setup
+    monkeypatch.setattr(worker, "build_setup", build)
     m = check_files(*saved_regressor, CheckOptions(**SMALL)).measurements
     assert "wider" not in [v.name for v in m.variants] and m.runs_of("lr_x10")
     assert "variant wider failed and was dropped: ValueError: cannot widen MyLayer" in m.cuts
@@ -76,7 +76,7 @@ def test_a_model_that_cannot_be_cloned_is_a_clear_error(saved_regressor, monkeyp
     def refuse(model, **kwargs):
         raise ValueError("layer MyLayer has no get_config")
 
-    monkeypatch.setattr(plan, "probe_clone", refuse)
+    monkeypatch.setattr(worker, "probe_clone", refuse)
     with pytest.raises(ProbeError, match=r"cannot be cloned for probing \(ValueError: layer MyLayer.*get_config\(\)"):
         check_files(*saved_regressor, CheckOptions(**SMALL, counterfactuals=False))
 

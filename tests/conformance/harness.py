@@ -92,7 +92,7 @@ def reference_model(setup: Setup, model_path: Path):
 
 def start_weights(setup: Setup, model) -> list[np.ndarray]:
     """The weights the probe of seed 0 starts from (its fresh initialization), with the row's custom objects."""
-    from dnndoctor.probes.plan import initial_weights
+    from dnndoctor.probes.worker import initial_weights
     from dnndoctor.tf_runtime import import_keras
 
     _, keras = import_keras()

@@ -23,7 +23,7 @@ def write_fixed_model(prober: Prober, diagnosis: Diagnosis, path: Path) -> dict:
     if best is None:
         return {"path": None, "reason": "no verified model or optimizer fix", "data_edits": data_code}
     user = prober.subject.model
-    with prober.custom_scope():
+    with prober.worker.custom_scope():
         setup = build_setup(best.variant, prober.ctx)
         model = probe_clone(user) if setup.model is None else setup.model
     if setup.model is None:

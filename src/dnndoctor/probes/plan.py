@@ -1,16 +1,15 @@
 """Run the probes of a check and gather what they measured into Measurements.
 
-A ``Prober`` owns one compiled loop per distinct model and reuses it for every seed, every
-learning rate and every data edit. ``diagnostic`` runs the user's setup, the cheap
-counterfactuals, the LR range test and the one-batch overfit test; ``verify`` runs the edits
-that findings propose, with the same budget and seeds.
+A ``Prober`` plans the probes of a check and hands their runs, as ``ProbeTask``s, to an executor;
+its own ``ProbeWorker`` builds the edits and runs the quick checks. ``diagnostic`` runs the
+user's setup, the cheap counterfactuals, the LR range test and the one-batch overfit test;
+``probe_edits`` then runs the edits that findings propose, with the same budget and seeds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import random
 import time
 from typing import Callable, Iterable
 
@@ -22,13 +21,13 @@ from ..loading import Subject
 from ..lossinfo import expected_initial_loss, trivial_loss
 from ..measurements import Budget, Measurements, RangeTest, Variant
 from ..options import CheckOptions
-from ..tf_runtime import import_keras, use_xla
 from .deadline import Deadline, Workload, fit_workload
-from .edits import DIAGNOSTIC, Context, VariantSetup, build_setup, probe_clone
-from .failures import clone_failure, dropped, reason, setup_failure
-from .loop import InstrumentedLoop
+from .edits import DIAGNOSTIC, VariantSetup
+from .executors import Executor, SerialExecutor
+from .failures import dropped, reason, setup_failure
 from .profile import profile_data
 from .summary import model_info
+from .worker import BASELINE, ProbeTask, ProbeWorker
 
 Progress = Callable[[str, int, int], None]
 RANGE_STEPS = 100
@@ -39,28 +38,6 @@ VALIDATION_ROWS = 1024
 
 def _silent(label: str, done: int, total: int) -> None:
     """The default progress sink: report nothing."""
-
-
-def initial_weights(model, seed: int) -> list[np.ndarray]:
-    """The weights a fresh initialization with ``seed`` gives this architecture.
-
-    Keras draws initializer seeds from Python's ``random``; seeding it (and NumPy) gives the
-    same weights as ``keras.utils.set_random_seed`` without resetting TensorFlow's seed, which
-    would clear the caches of every compiled probe.
-    Layers without trainable weights keep their values: an adapted Normalization's statistics
-    or a frozen pretrained layer are part of the setup, not of its initialization.
-    """
-    _, keras = import_keras()
-    random.seed(seed)
-    np.random.seed(seed)
-    fresh = [w.numpy() for w in keras.models.clone_model(model).weights]
-    position = {id(w): i for i, w in enumerate(model.weights)}
-    for layer in model.layers:
-        if not layer.trainable_weights:
-            for weight in layer.weights:
-                if id(weight) in position:
-                    fresh[position[id(weight)]] = weight.numpy()
-    return fresh
 
 
 class Prober:
@@ -80,22 +57,16 @@ class Prober:
             kept_val = sample_indices(row_count(subject.x_val), VALIDATION_ROWS, seed)
             self.validation = take_rows(subject.x_val, kept_val), take_rows(subject.y_val, kept_val)
         self.record_every = max(1, math.ceil(options.steps / options.records))
-        self.jit = use_xla(options.jit)
-        self.ctx = Context(subject.model, self.x, self.y)
-        try:
-            with self.custom_scope():
-                self.base = probe_clone(subject.model)
-        except Exception as exc:
-            raise clone_failure(exc, subject.model_path) from None
+        self.worker = ProbeWorker(subject.model, self.x, self.y, options=options, record_every=self.record_every,
+                                  probe_rows=self.probe_rows, validation=self.validation,
+                                  sample_weight=self.sample_weight, custom_objects=subject.custom_objects,
+                                  model_path=subject.model_path)
+        self.executor: Executor = SerialExecutor(self.worker)
         try:
             self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
         except Exception as exc:  # a loss that cannot score a constant prediction cannot be judged against one
             raise ProbeError(f"the compiled loss cannot score a constant prediction ({reason(exc)})",
                              path=subject.model_path, remedy="check that model.fit runs on this data") from None
-        self.loops: dict[int, InstrumentedLoop] = {}
-        self.weights: dict[tuple[int, int], list[np.ndarray]] = {}
-        self.engines: set[str] = set()
-        self.compile_seconds = 0.0
         self.variants: list[Variant] = []
         self.runs = []
         self.range_test: RangeTest | None = None
@@ -103,52 +74,31 @@ class Prober:
         self.notes: list[str] = []
         self.inapplicable: list[str] = []
         self.deadline = deadline or Deadline(options.time_budget)
+        self.worker.stop = self.deadline.stop_run
         self.cuts: list[str] = []  # probes that failed and were dropped, with the reason
         self.steps: int | None = None  # steps per run when the deadline cut them
         self.quick_checks = True  # LR range test and one-batch overfit, unless the deadline cut them
 
-    def custom_scope(self):
-        """The scope that lets Keras deserialize the user's custom objects while cloning the model."""
-        _, keras = import_keras()
-        return keras.saving.custom_object_scope(self.subject.custom_objects or {})
-
-    # -- compiled loops ---------------------------------------------------------------------
-
-    def _loop(self, model) -> InstrumentedLoop:
-        key = id(model)
-        if key not in self.loops:
-            with self.custom_scope():
-                for seed in self.options.seeds:
-                    self.weights[key, seed] = initial_weights(model, seed)
-            started = time.perf_counter()
-            try:
-                loop = InstrumentedLoop(model, self.x, self.y, batch_size=self.options.batch_size,
-                                        steps=self.options.steps, record_every=self.record_every,
-                                        probe_rows=self.probe_rows, jit=self.jit, validation=self.validation,
-                                        sample_weight=self.sample_weight)
-                self.engines.add(loop.compile_graphs())
-            except Exception as exc:
-                raise ProbeError(f"the probe could not build the training graph ({reason(exc)})",
-                                 path=self.subject.model_path,
-                                 remedy="check that model.fit runs on this data") from None
-            self.loops[key] = loop
-            self.compile_seconds += time.perf_counter() - started
-        return self.loops[key]
+    @property
+    def ctx(self):
+        """What edits depend on: the user's model, the data and the LR range test's suggestion."""
+        return self.worker.ctx
 
     def _probe(self, setup: VariantSetup, done: int, total: int) -> None:
-        model = setup.model or self.base
-        if id(model) not in self.loops:
-            self.progress(f"compiling probe ({setup.variant.description})", done, total)
-        loop = self._loop(model)
+        """Run ``setup`` on every seed; raises the first failure."""
+        name, description = setup.variant.name, setup.variant.description
+        if not self.worker.compiled(name):
+            self.progress(f"compiling probe ({description})", done, total)
+            self.worker.loop(setup.model)
         if setup.data is not None:
             setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1], self.sample_weight)
         self.variants.append(setup.variant)
-        for k, seed in enumerate(self.options.seeds):
-            self.progress(f"probing {setup.variant.description}, seed {seed}",
-                          done * len(self.options.seeds) + k, total * len(self.options.seeds))
-            self.runs.append(loop.run(variant=setup.variant.name, seed=seed, weights=self.weights[id(model), seed],
-                                      learning_rate=setup.learning_rate, data=setup.data, steps=self.steps,
-                                      stop=self.deadline.stop_run))
+        self.progress(f"probing {description}", done, total)
+        results = self.executor.map([ProbeTask(name, seed, self.steps) for seed in self.options.seeds])
+        failure = next((r for r in results if isinstance(r, Exception)), None)
+        if failure is not None:
+            raise failure
+        self.runs.extend(results)
 
     def probe_edits(self, names: Iterable[str]) -> list[str]:
         """Probe each named edit that applies and was not probed yet; returns those probed."""
@@ -157,9 +107,7 @@ class Prober:
             if any(v.name == name for v in self.variants):
                 continue
             try:
-                with self.custom_scope():
-                    setup = build_setup(name, self.ctx) if name != "baseline" else \
-                        VariantSetup(Variant("baseline", "the model as compiled"), None)
+                setup = self.worker.setup(name)
             except Exception as exc:  # an edit this model does not support, e.g. widening a custom layer
                 self.cuts.append(dropped(f"variant {name}", exc))
                 continue
@@ -170,7 +118,7 @@ class Prober:
         if self.deadline.limited and not self.runs and setups:  # the first probes of the check
             setups = self._fit_to_deadline(setups)
         for k, setup in enumerate(setups):
-            compiles = int(setup.model is not None and id(setup.model) not in self.loops)
+            compiles = int(not self.worker.compiled(setup.variant.name))
             if self.runs and not self.deadline.affords(len(self.options.seeds), self.steps or self.options.steps,
                                                        compiles):
                 self.deadline.cut(f"time budget: {setup.variant.description} not probed")
@@ -178,7 +126,7 @@ class Prober:
             try:
                 self._probe(setup, k, len(setups))
             except Exception as exc:
-                if setup.variant.name == "baseline":
+                if setup.variant.name == BASELINE:
                     raise setup_failure(exc, self.subject.model_path) from None
                 self._drop(setup.variant, exc)
         return [s.variant.name for s in setups if s.variant in self.variants]
@@ -192,12 +140,12 @@ class Prober:
 
     def _fit_to_deadline(self, setups: list[VariantSetup]) -> list[VariantSetup]:
         """Time one chunk of the user's setup, then cut the planned probes until they fit the budget."""
-        loop = self._loop(self.base)
+        loop = self.worker.loop()
         seed = self.options.seeds[0]
         started = time.perf_counter()
-        loop.run(variant="timing", seed=seed, weights=self.weights[id(self.base), seed], steps=self.record_every)
+        loop.run(variant="timing", seed=seed, weights=self.worker.seed_weights(seed), steps=self.record_every)
         self.deadline.step_seconds = (time.perf_counter() - started) / self.record_every
-        self.deadline.compile_seconds = self.compile_seconds
+        self.deadline.compile_seconds = self.worker.compile_seconds
         others = [s for s in setups if s.variant.name != "baseline"]
         quick_checks = self.options.counterfactuals
         fit = fit_workload(Workload(
@@ -216,19 +164,19 @@ class Prober:
 
     def run_range_test(self) -> None:
         """Ramp the learning rate exponentially over ``RANGE_STEPS`` steps from fresh weights."""
-        loop = self._loop(self.base)
+        loop = self.worker.loop()
         if not loop.learning_rate_is_variable():
             self.notes.append("LR range test skipped: the learning rate is a schedule")
             return
         self.progress("LR range test", 0, 1)
         lrs = np.geomspace(*RANGE_LRS, min(RANGE_STEPS, loop.steps))
         seed = self.options.seeds[0]
-        losses = loop.range_test(seed=seed, weights=self.weights[id(self.base), seed], lrs=lrs)
+        losses = loop.range_test(seed=seed, weights=self.worker.seed_weights(seed), lrs=lrs)
         self.range_test = RangeTest(learning_rates=[float(v) for v in lrs], losses=losses)
 
     def run_overfit(self) -> None:
         """Train on one small batch, over and over, for the probe budget."""
-        loop = self._loop(self.base)
+        loop = self.worker.loop()
         rows = row_count(self.x)
         batch = np.random.default_rng(self.options.seeds[0]).choice(rows, min(OVERFIT_ROWS, rows), replace=False)
         order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
@@ -236,7 +184,7 @@ class Prober:
         batch_baseline = trivial_loss(self.subject.model, take_rows(self.y, batch),
                                       take_rows(self.sample_weight, batch))
         for seed in self.options.seeds:
-            run = loop.run(variant="overfit", seed=seed, weights=self.weights[id(self.base), seed], order=order)
+            run = loop.run(variant="overfit", seed=seed, weights=self.worker.seed_weights(seed), order=order)
             losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
             final = float(np.mean(losses)) if np.all(np.isfinite(losses)) else math.inf
             self.overfit.append(final / max(batch_baseline, 1e-12))
@@ -266,7 +214,7 @@ class Prober:
     # -- result -----------------------------------------------------------------------------
 
     def measurements(self) -> Measurements:
-        loop = self._loop(self.base)
+        loop = self.worker.loop()
         return Measurements(
             model=model_info(self.subject.model),
             data=self.subject.data,
@@ -280,9 +228,9 @@ class Prober:
             profile=profile_data(first(self.x), first(self.y)),
             initial_loss_expected=expected_initial_loss(self.subject.model, self.y),
             overfit_relative_loss=list(self.overfit),
-            timings={"compile": round(self.compile_seconds, 3),
+            timings={"compile": round(self.worker.compile_seconds, 3),
                      "probes": round(time.perf_counter() - self.started, 3)},
-            engine={"graph": "+".join(sorted(self.engines)), "probe_rows": len(self.probe_rows),
+            engine={"graph": "+".join(sorted(self.worker.engines)), "probe_rows": len(self.probe_rows),
                     "rows_used": row_count(self.x), "notes": list(self.notes)},
             cuts=self.deadline.cuts + self.cuts,
             inapplicable_edits=list(self.inapplicable),
