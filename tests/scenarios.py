@@ -130,12 +130,14 @@ def saturated_output(hidden: float | None = None, activation: str = "tanh") -> M
 
 
 def diverging(seeds_hit: int = 3, curve: list[float] | None = None, lower: list[float] | None = None,
-              **fixes: list[float]) -> Measurements:
+              minimum_at: float = 1e-2, **fixes: list[float]) -> Measurements:
+    """A setup at rate 1e-3 whose loss blows up in ``seeds_hit`` seeds; the range test's minimum at ``minimum_at``
+    (1e-2: it suggests a rate above the user's; 1e-3: below it)."""
     curve = curve or blow_up(at=150)
     curves = [curve] * seeds_hit + [FIT] * (3 - seeds_hit)
     return make_measurements({"baseline": curves, "lr_x10": same(blow_up(at=20)),
                               "lr_div10": same(lower or decay(1.0, 0.01)), "wider": curves,
-                              **{name: same(c) for name, c in fixes.items()}}, range_test=range_test(1e-2))
+                              **{name: same(c) for name, c in fixes.items()}}, range_test=range_test(minimum_at))
 
 
 def oscillating(lower: list[float] | None = None, with_lower: bool = True) -> Measurements:

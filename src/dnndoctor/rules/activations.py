@@ -35,7 +35,9 @@ class DeadReLU(Rule):
     units are not flagged, nor partly dead layers whose probed fixes do not help, nor units that
     only a smaller learning rate keeps alive (a learning-rate finding) or that symmetric initial
     weights kill (DD601).
-    An error when most seeds die, a warning when some do.
+    An error when most seeds die, a warning when some do; info, ranked below it, when a
+    learning-rate-too-high or bad-initialization finding has a verified fix that ends as low as
+    this finding's best, within the seed noise (a step or a start too large kills the units).
 
     Fix
     Use LeakyReLU (probed), He initialization (probed), a smaller learning rate (probed), or
@@ -45,6 +47,7 @@ class DeadReLU(Rule):
     id = "DD201"
     name = "dead-relu-units"
     category = "dead-units"
+    consequence_of = ("learning-rate-too-high", "bad-initialization")
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
     options = (
@@ -111,7 +114,8 @@ class SaturatedActivations(Rule):
     its tails by design), median over the probe's record steps (≥ {saturated:.0%}), in most
     seeds, in runs that did not fit (final loss above {floor:.0%} of the trivial baseline);
     reported when standardized inputs, ReLU or BatchNormalization, probed at the same budget,
-    end at least {VERIFIED_GAIN:g}× lower.
+    end at least {VERIFIED_GAIN:g}× lower; info, ranked below it, when an unscaled-inputs or
+    bad-initialization finding has a verified fix that ends as low, within the seed noise.
 
     Fix
     Standardize the inputs (probed), use ReLU in hidden layers (probed), or add
@@ -121,6 +125,7 @@ class SaturatedActivations(Rule):
     id = "DD202"
     name = "saturated-activations"
     category = "saturated-activations"
+    consequence_of = ("unscaled-inputs", "bad-initialization")
     severity = Severity.WARNING
 
     options = (

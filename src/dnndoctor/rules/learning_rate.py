@@ -15,6 +15,13 @@ from .ranking import near
 from .rule import Option, Rule, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
+# Faults of the model or data as built that make a learning rate look wrong: oversized weights or
+# inputs make each step too large or leave far more loss to cover, a mismatched output or loss and
+# vanishing gradients shrink the useful step. Their own verified fix is then the remedy.
+ROOT_CAUSES = ("bad-initialization", "unscaled-inputs", "unscaled-targets", "output-loss-mismatch",
+               "vanishing-gradients")
+CONSEQUENCE = ("Info, ranked below it, when a finding of a root cause (" + ", ".join(ROOT_CAUSES)
+               + ") has a verified fix that ends as low as this finding's best, within the seed noise")
 
 
 def _lower_lr(measured: Measurements, seeds: list[int], gain: float | None = None) -> Fix:
@@ -29,6 +36,13 @@ def _suggested_lr(measured: Measurements, seeds: list[int]) -> Fix:
     text = f"{suggestion:.3g}" if suggestion else "the range test's suggestion"
     return measured_fix(measured, "lr_suggested", f"use the LR range test's suggestion {text}",
                         f"optimizer.learning_rate = {text}", seeds)
+
+
+def _suggests_smaller(measured: Measurements) -> bool:
+    """Whether the range test suggests a rate below the user's (or the user's is a schedule):
+    only then does its probe test a rate too high."""
+    suggestion = measured.range_test and _suggested(measured)
+    return bool(suggestion) and suggestion < (measured.model.learning_rate or math.inf)
 
 
 def _suggested(measured: Measurements) -> float | None:
@@ -57,8 +71,10 @@ class DivergingLoss(Rule):
 
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
-    non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion) ends
-    at least {VERIFIED_GAIN:g}× lower. An error when most seeds diverge, a warning when some do.
+    non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion, when it
+    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower. An error when most seeds diverge, a warning when some do.
+
+    {CONSEQUENCE}.
 
     Fix
     Lower the learning rate (÷10 and the LR range test's suggestion are probed), or clip
@@ -68,6 +84,7 @@ class DivergingLoss(Rule):
     id = "DD301"
     name = "diverging-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
 
@@ -77,10 +94,10 @@ class DivergingLoss(Rule):
         if not bad:
             return []
         seeds = [r.seed for r in bad]
-        fixes = [_lower_lr(measured, seeds), _suggested_lr(measured, seeds),
-                 clip_fix(measured, seeds)]
-        if refuted(fixes[:1]) and not fixes[1].verified:
-            return []  # a smaller rate diverges too: not the learning rate (DD102, DD105)
+        smaller = [_suggested_lr(measured, seeds)] if _suggests_smaller(measured) else []
+        fixes = [_lower_lr(measured, seeds), *smaller, clip_fix(measured, seeds)]
+        if refuted(fixes[:1]) and not any(f.verified for f in smaller):
+            return []  # no smaller rate helps: not a rate too high (DD102, DD105; DD311 when a larger one does)
         nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]
         evidence = {"relative_final_loss": [relative_final(measured, r) for r in bad],
                     "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": measured.baseline_loss,
@@ -117,6 +134,8 @@ class OscillatingLoss(Rule):
     above {floor:.0%} of the trivial baseline; a fix (learning rate ÷10, or momentum 0.9 when the
     momentum is {HEAVY_MOMENTUM:g} or more) must end at least {VERIFIED_GAIN:g}× lower in most seeds.
 
+    {CONSEQUENCE}.
+
     Fix
     Lower the learning rate (÷10 is probed), decay it with a schedule, or lower the momentum.
     """
@@ -124,6 +143,7 @@ class OscillatingLoss(Rule):
     id = "DD302"
     name = "oscillating-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
 
     options = (
@@ -176,6 +196,8 @@ class NoisyLoss(Rule):
     Final relative loss of the setup (above {floor:.1%} of the trivial baseline) against that of
     a smaller learning rate (at least {gain:g}× lower) in most seeds, when no seed diverges.
 
+    {CONSEQUENCE}.
+
     Fix
     Lower the learning rate (÷10 and the range test's suggestion are probed), or decay it over
     training.
@@ -184,6 +206,7 @@ class NoisyLoss(Rule):
     id = "DD303"
     name = "noisy-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
     needs = ("lr_div10",)
 
@@ -240,6 +263,8 @@ class SlowProgress(Rule):
     {SEED_NOISE:g} decades): a model that trains gets a faster rate as advice; a warning
     otherwise, with low confidence when the ratio is within seed noise of {healthy_update:g}.
 
+    {CONSEQUENCE}.
+
     Fix
     Raise the learning rate (×10 and the range test's suggestion are probed), or use an
     adaptive optimizer such as Adam.
@@ -248,6 +273,7 @@ class SlowProgress(Rule):
     id = "DD311"
     name = "slow-progress"
     category = "learning-rate-too-low"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
     severities = (Severity.INFO, Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
@@ -316,6 +342,8 @@ class LossPlateau(Rule):
     rising) and final relative loss between {floor:g} and 1 in most seeds; reported unless every
     probed fix fails to end at least {VERIFIED_GAIN:g}× lower.
 
+    {CONSEQUENCE}.
+
     Fix
     Use the learning rate the LR range test suggests, or switch to Adam.
     """
@@ -323,6 +351,7 @@ class LossPlateau(Rule):
     id = "DD304"
     name = "loss-plateau"
     category = "learning-rate-too-low"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
 
     options = (

@@ -1,6 +1,6 @@
 """Settling a rule's finding (failed fixes out, verified fixes first, severity capped when the
-setup fits, confidence lowered when the evidence is within seed noise of a threshold) and
-ranking findings."""
+setup fits, confidence lowered when the evidence is within seed noise of a threshold, a
+consequence of another finding's root cause reported below it) and ranking findings."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from ..findings import Finding, Fix, Severity
+from ..formatting import format_number
 from ..measurements import Measurements
 from ..runstats import FITS, SEED_NOISE, TINY, impaired
 from .fixes import variant_effect
@@ -53,6 +54,45 @@ def follow_impairment(finding: Finding, capped_when_fit: bool, fits: bool) -> Fi
         finding.evidence["severity_capped"] = f"{finding.severity.label} → info: the setup fits within the budget"
         finding.severity = Severity.INFO
     return finding
+
+
+def best_gain(finding: Finding, measured: Measurements) -> float:
+    """log10 of the median improvement of the finding's best verified fix (0 when none)."""
+    seeds = [r.seed for r in measured.runs_of("baseline")]
+    return max((fix_gain(f, measured, seeds) for f in finding.fixes if f.verified), default=0.0)
+
+
+def root_cause_of(finding: Finding, causes: tuple[str, ...], findings: list[Finding],
+                  measured: Measurements) -> Finding | None:
+    """The finding, among ``findings`` at warning or error in one of the ``causes`` categories,
+    whose verified fix ends at least as low as ``finding``'s best fix (within seed noise), when
+    there is one: the remedy of that root cause removes what ``finding`` saw, so ``finding`` is
+    its consequence. The strongest such root cause is returned. While one of ``finding``'s own
+    remedies awaits its probe, its best is unknown, and it is no one's consequence yet."""
+    if not causes or any(fix.variant and not fix.probed for fix in finding.fixes):
+        return None
+    own = best_gain(finding, measured)
+    roots = [(gain, other) for other in findings
+             if other is not finding and other.category in causes and other.severity > Severity.INFO
+             and (gain := best_gain(other, measured)) > 0 and gain >= own - SEED_NOISE]
+    return max(roots, key=lambda gr: gr[0])[1] if roots else None
+
+
+def report_consequences(findings: list[Finding], consequence_of: dict[str, tuple[str, ...]],
+                        measured: Measurements) -> list[Finding]:
+    """Each finding whose root cause another finding shows (see ``root_cause_of``), judged on the
+    severities as the rules gave them, goes to info and ranks no higher than its root cause."""
+    roots = {id(f): root_cause_of(f, consequence_of.get(f.id, ()), findings, measured) for f in findings}
+    for finding in findings:
+        root = roots[id(finding)]
+        if root is None:
+            continue
+        finding.evidence["consequence_of"] = (
+            f"{root.id} {root.name}: its verified fix ends {format_number(10 ** best_gain(root, measured))}× lower, "
+            f"this finding's best {format_number(10 ** best_gain(finding, measured))}×")
+        finding.severity = min(finding.severity, Severity.INFO)
+        finding.rank = min(finding.rank, root.rank)
+    return findings
 
 
 def near(value: float, threshold: float) -> bool:
