@@ -359,11 +359,11 @@ def main(argv: list[str] | None = None) -> None:
     tf.get_logger().setLevel("ERROR")
     warnings.filterwarnings("ignore", category=UserWarning, module="keras")  # Keras warns of some faults
     startup = time.perf_counter() - started
-    options = CheckOptions()
+    options = CheckOptions()  # frozen: replaced, not assigned
     if args.steps:
-        options.steps = args.steps
+        options = dataclasses.replace(options, steps=args.steps)
     if args.seeds:
-        options.seeds = args.seeds
+        options = dataclasses.replace(options, seeds=args.seeds)
     if args.raw:
         args.raw.mkdir(parents=True, exist_ok=True)
     context = (f"{len(cases)} cases (split {args.split}{', with the benchmark controls' if args.controls else ''}). "

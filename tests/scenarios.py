@@ -329,6 +329,15 @@ def constant_feature() -> Measurements:
                                         x_mean_abs_max=stats.x_mean_abs_max))
 
 
+def probed_on_one_seed(scenario: str, variants: list[str], args: dict[str, Any] | None = None) -> Measurements:
+    """A named scenario whose ``variants`` ran on the first seed only, as a planner that probes the
+    counterfactuals on fewer seeds than the user's setup leaves them."""
+    measured = build(scenario, args)
+    first = measured.budget.seeds[0]
+    measured.runs = [r for r in measured.runs if r.variant not in variants or r.seed == first]
+    return measured
+
+
 def measurements(variants: dict[str, list[float] | list[list[float]]], **kwargs: Any) -> Measurements:
     """Plain ``make_measurements``: each variant one curve for every seed (or one per seed)."""
     per_seed = {name: c if isinstance(c[0], list) else same(c) for name, c in variants.items()}
@@ -345,7 +354,7 @@ SCENARIOS = {f.__name__: f for f in (
     growing_gradient_falling_loss, saturated, saturated_output, diverging, oscillating, heavy_momentum, noisy,
     noisy_suggested, plateau, plateau_without_adam_edit, slow, slow_suggested, small, gap, regularized,
     unscaled_inputs, constant_feature, unscaled_targets, bounded_output, classifier, symmetric, oversized,
-    offset_targets, every_fix_probed, measurements)}
+    offset_targets, every_fix_probed, probed_on_one_seed, measurements)}
 
 
 def resolve(value: Any) -> Any:

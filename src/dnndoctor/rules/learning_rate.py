@@ -72,7 +72,8 @@ class DivergingLoss(Rule):
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
     non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion, when it
-    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower. An error when most seeds diverge, a warning when some do.
+    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower. An error when most seeds
+    diverge, a warning when some do.
 
     {CONSEQUENCE}.
 
@@ -194,7 +195,8 @@ class NoisyLoss(Rule):
 
     Measured
     Final relative loss of the setup (above {floor:.1%} of the trivial baseline) against that of
-    a smaller learning rate (at least {gain:g}× lower) in most seeds, when no seed diverges.
+    a smaller learning rate (at least {gain:g}× lower) in most of the seeds it was probed on,
+    when no seed diverges.
 
     {CONSEQUENCE}.
 
@@ -224,7 +226,8 @@ class NoisyLoss(Rule):
         seeds = [s for s, run in base.items() if self.floor < relative_final(measured, run) < math.inf
                  and any(s in v and relative_final(measured, v[s]) * self.gain <= relative_final(measured, run)
                          for v in smaller)]
-        if not majority(len(seeds), len(base)) or any(diverged(measured, r) for r in base.values()):
+        compared = [s for s in base if any(s in v for v in smaller)]
+        if not majority(len(seeds), len(compared)) or any(diverged(measured, r) for r in base.values()):
             return []
         fixes = [_lower_lr(measured, seeds, self.gain)]
         if len(smaller) > 1:
@@ -239,7 +242,7 @@ class NoisyLoss(Rule):
             f"{format_number(float(np.median(lowers)))}×.",
             {"relative_final_loss": rels, "relative_final_loss_smaller_rate": lowers, "threshold": self.gain,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
-            seeds=seeds_phrase(len(seeds), len(base)), fixes=fixes)]
+            seeds=seeds_phrase(len(seeds), len(compared)), fixes=fixes)]
 
 
 class SlowProgress(Rule):
@@ -247,8 +250,8 @@ class SlowProgress(Rule):
 
     What it does
     Compares the compiled setup with the same probe at 10× the learning rate and at the LR
-    range test's suggestion. Fires when one of them ends at least {gain:g}× lower in most seeds
-    and the setup is still far from a fit.
+    range test's suggestion. Fires when one of them ends at least {gain:g}× lower in most of the
+    seeds it was probed on and the setup is still far from a fit.
 
     Why is this bad?
     Updates are so small against the weights that training needs orders of magnitude more
@@ -295,7 +298,8 @@ class SlowProgress(Rule):
                 if self.floor < relative_final(measured, run) < math.inf
                 and any(s in f and relative_final(measured, f[s]) * self.gain <= relative_final(measured, run)
                         for f in faster)]
-        if not majority(len(slow), len(base)):
+        compared = [s for s in base if any(s in f for f in faster)]
+        if not majority(len(slow), len(compared)):
             return []
         fixes = [measured_fix(measured, "lr_x10", f"raise the learning rate to {lr_text(measured, LR_UP)}",
                               lr_change(measured, LR_UP), slow, gain=self.gain)]
@@ -317,7 +321,7 @@ class SlowProgress(Rule):
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
              "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
-            severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)
+            severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
         if severity == Severity.WARNING and pace is not None and near(pace, self.healthy_update):
             finding.confidence = "low"  # the pace is within seed noise of healthy: info is as likely
             finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"

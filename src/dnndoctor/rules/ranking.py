@@ -106,7 +106,8 @@ def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit:
     """Low confidence when the verdict rests on a number within seed noise of its threshold: the
     setup's median relative loss near the fit cutoff that decides the severity, or the best
     verified fix's median gain (over the seeds where the setup does not fit) near the gain its
-    probe had to show."""
+    probe had to show; or on a single seed's comparison, when every verified fix was probed on
+    one seed of several."""
     seeds = impaired(measured) or [r.seed for r in measured.runs_of("baseline")]
     reasons = []
     if capped_when_fit and fit_relative_loss is not None and near(fit_relative_loss, FITS):
@@ -114,6 +115,10 @@ def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit:
     verified = [f for f in finding.fixes if f.verified and f.needed]
     if verified and not any(fix_gain(f, measured, seeds) >= math.log10(f.needed) + SEED_NOISE for f in verified):
         reasons.append("the verified fixes beat their required gain by less than the seed noise")
+    every_seed = [r.seed for r in measured.runs_of("baseline")]
+    if len(every_seed) > 1 and verified and all(
+            len(variant_effect(measured, f.variant, every_seed)[0]) < 2 for f in verified):
+        reasons.append("each verified fix was probed on one seed only, which cannot measure the seed noise")
     if reasons:
         finding.confidence = "low"
         finding.evidence["low_confidence"] = "; ".join(reasons)
