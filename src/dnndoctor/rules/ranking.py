@@ -18,26 +18,29 @@ MAX_GAIN = 12.0  # decades: a fix that turns a non-finite loss finite ranks abov
 RANK_STEP = 0.5  # gains within half a decade rank as equal, so that severity decides between them
 
 
-def fix_gain(fix: Fix | None, measured: Measurements, seeds: list[int]) -> float:
-    """log10 of the median improvement a verified fix brought (0 when none), for ranking."""
+def fix_gain(fix: Fix | None, measured: Measurements, seeds: list[int], floor: float = TINY) -> float:
+    """log10 of the median improvement a verified fix brought (0 when none), counting a loss below
+    ``floor`` (relative) as ``floor``."""
     if fix is None or fix.variant is None or not fix.verified:
         return 0.0
     before, after = variant_effect(measured, fix.variant, seeds)
-    ratios = [math.log10(max(b, TINY) / max(a, TINY)) if math.isfinite(a) else 0.0
+    ratios = [math.log10(max(b, TINY) / max(a, floor)) if math.isfinite(a) else 0.0
               for b, a in zip(before, after) if math.isfinite(b) or math.isfinite(a)]
     return float(np.median([min(r, MAX_GAIN) if math.isfinite(r) else MAX_GAIN for r in ratios])) if ratios else 0.0
 
 
 def settle_fixes(finding: Finding, measured: Measurements) -> Finding:
     """Drop the fixes whose probe showed no help (listed in the evidence instead), order the
-    rest verified first, and rank the finding by its best verified fix's measured gain."""
+    rest verified first, and rank the finding by its best verified fix's measured gain. Below the
+    fit cutoff a loss counts as the cutoff: two remedies that both make the setup fit rank alike
+    (the decades beyond a fit are overconfidence on the probe batch, not a better remedy)."""
     seeds = [r.seed for r in measured.runs_of("baseline")]
     failed = [f for f in finding.fixes if f.probed and not f.verified]
     if failed:
         finding.evidence["fixes_that_did_not_help"] = [f"{f.summary}: {f.effect}" for f in failed]
     finding.fixes = sorted((f for f in finding.fixes if f not in failed),
                            key=lambda f: (not f.verified, -fix_gain(f, measured, seeds)))
-    finding.rank = max([finding.rank, *(fix_gain(f, measured, seeds) for f in finding.fixes)])
+    finding.rank = max([finding.rank, *(fix_gain(f, measured, seeds, FITS) for f in finding.fixes)])
     return finding
 
 
@@ -57,9 +60,10 @@ def follow_impairment(finding: Finding, capped_when_fit: bool, fits: bool) -> Fi
 
 
 def best_gain(finding: Finding, measured: Measurements) -> float:
-    """log10 of the median improvement of the finding's best verified fix (0 when none)."""
+    """log10 of the median improvement of the finding's best verified fix (0 when none), a loss
+    below the fit cutoff counted as the cutoff, as for ranking."""
     seeds = [r.seed for r in measured.runs_of("baseline")]
-    return max((fix_gain(f, measured, seeds) for f in finding.fixes if f.verified), default=0.0)
+    return max((fix_gain(f, measured, seeds, FITS) for f in finding.fixes if f.verified), default=0.0)
 
 
 def root_cause_of(finding: Finding, causes: tuple[str, ...], findings: list[Finding],
