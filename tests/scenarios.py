@@ -329,6 +329,23 @@ def constant_feature() -> Measurements:
                                         x_mean_abs_max=stats.x_mean_abs_max))
 
 
+CLIMB = chain(decay(1.0, 0.03, 200), rise(0.03, 1.1, 200))  # trains to 0.03× a constant's, then climbs above it
+
+
+def growing_rate(growth: float = 1024.0, lower: list[float] | None = None, dying: bool = True) -> Measurements:
+    """A schedule that raises the rate ``growth``× over the probe (as ExponentialDecay with
+    decay_rate 2): the loss trains to 0.03×, then climbs above a constant's while dense_1's units
+    die (with ``dying``); ÷10 the rate only delays the climb (it ends 1.6× lower)."""
+    dead = {"dense_1": {"dead_fraction": [0.0] * 6 + [0.5, 0.8, 1.0, 1.0, 1.0]}}
+    measured = make_measurements(
+        {"baseline": same(CLIMB), "lr_div10": same(lower or chain(decay(1.0, 0.02, 300), rise(0.02, 0.7, 100)))},
+        traces={"baseline": same(dead)} if dying else None)
+    for run in measured.runs:
+        run.learning_rate *= growth  # the rate at the end of the probe
+    measured.model.learning_rate_schedule = "ExponentialDecay"
+    return measured
+
+
 def probed_on_one_seed(scenario: str, variants: list[str], args: dict[str, Any] | None = None) -> Measurements:
     """A named scenario whose ``variants`` ran on the first seed only, as a planner that probes the
     counterfactuals on fewer seeds than the user's setup leaves them."""
@@ -354,7 +371,7 @@ SCENARIOS = {f.__name__: f for f in (
     growing_gradient_falling_loss, saturated, saturated_output, diverging, oscillating, heavy_momentum, noisy,
     noisy_suggested, plateau, plateau_without_adam_edit, slow, slow_suggested, small, gap, regularized,
     unscaled_inputs, constant_feature, unscaled_targets, bounded_output, classifier, symmetric, oversized,
-    offset_targets, every_fix_probed, probed_on_one_seed, measurements)}
+    offset_targets, every_fix_probed, growing_rate, probed_on_one_seed, measurements)}
 
 
 def resolve(value: Any) -> Any:

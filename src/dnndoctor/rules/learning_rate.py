@@ -15,6 +15,7 @@ from .ranking import near
 from .rule import Option, Rule, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
+OUTGROWS = 1 / LR_DOWN  # a schedule raising the rate this much ends the ÷10 probe above the starting rate
 # Faults of the model or data as built that make a learning rate look wrong: oversized weights or
 # inputs make each step too large or leave far more loss to cover, a mismatched output or loss and
 # vanishing gradients shrink the useful step. Their own verified fix is then the remedy.
@@ -51,6 +52,14 @@ def _suggested(measured: Measurements) -> float | None:
     return suggest(measured.range_test.learning_rates, measured.range_test.losses).recommended
 
 
+def rate_growth(measured: Measurements) -> float | None:
+    """How many times the learning rate grew over the probe of the user's setup (the rate at its
+    end ÷ the compiled rate, median over seeds), or None when either is unknown."""
+    start = measured.model.learning_rate
+    ends = [r.learning_rate for r in measured.runs_of("baseline") if r.learning_rate]
+    return float(np.median(ends)) / start if start and ends else None
+
+
 def diverged(measured: Measurements, run) -> bool:
     """The run went non-finite, or ended above both its start and a constant prediction."""
     rel = relative_final(measured, run)
@@ -72,14 +81,15 @@ class DivergingLoss(Rule):
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
     non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion, when it
-    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower. An error when most seeds
-    diverge, a warning when some do.
+    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower, or when a schedule raised
+    the rate {OUTGROWS:g}× or more over the probe (÷10 then only delays the climb). An error when most
+    seeds diverge, a warning when some do.
 
     {CONSEQUENCE}.
 
     Fix
     Lower the learning rate (÷10 and the LR range test's suggestion are probed), or clip
-    gradients with `clipnorm=1.0`.
+    gradients with `clipnorm=1.0`; a schedule must not raise the rate.
     """
 
     id = "DD301"
@@ -97,13 +107,20 @@ class DivergingLoss(Rule):
         seeds = [r.seed for r in bad]
         smaller = [_suggested_lr(measured, seeds)] if _suggests_smaller(measured) else []
         fixes = [_lower_lr(measured, seeds), *smaller, clip_fix(measured, seeds)]
-        if refuted(fixes[:1]) and not any(f.verified for f in smaller):
+        growth = rate_growth(measured)
+        grows = growth is not None and growth >= OUTGROWS
+        if grows:  # ÷10 ends the probe at a rate above the user's start: it delays the climb, it cannot test it
+            fixes.append(Fix("keep the schedule from raising the learning rate",
+                             "keras.optimizers.schedules.ExponentialDecay(..., decay_rate=0.96)  # below 1"))
+        elif refuted(fixes[:1]) and not any(f.verified for f in smaller):
             return []  # no smaller rate helps: not a rate too high (DD102, DD105; DD311 when a larger one does)
         nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]
         evidence = {"relative_final_loss": [relative_final(measured, r) for r in bad],
                     "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": measured.baseline_loss,
                     "threshold": "final loss > trivial baseline and > initial loss, or non-finite",
                     "learning_rate": measured.model.learning_rate}
+        if grows:
+            evidence["learning_rate_growth"] = growth
         if measured.range_test and _suggested(measured):
             evidence["range_test_suggestion"] = _suggested(measured)
         if nonfinite:
@@ -112,6 +129,9 @@ class DivergingLoss(Rule):
                 f"the loss ended at {format_number(float(np.median(evidence['relative_final_loss'])))}× the "
                 "loss of a constant prediction, above where it started")
         rate = f" at learning rate {measured.model.learning_rate:.3g}" if measured.model.learning_rate else ""
+        if grows:
+            rate = (f" as the schedule raises the learning rate {format_number(growth)}× over the probe"
+                    + (f", from {measured.model.learning_rate:.3g}" if measured.model.learning_rate else ""))
         return [self.finding(f"Training diverges{rate}: {what}.", evidence,
                              severity=Severity.ERROR if majority(len(seeds), len(runs)) else Severity.WARNING,
                              seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
