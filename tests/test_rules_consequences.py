@@ -26,8 +26,19 @@ def test_a_root_cause_whose_remedy_is_still_unprobed_explains_nothing():
 
 
 def test_a_verdict_from_one_seed_of_three_is_low_confidence():
+    # one seed compared is a bare majority of one: the seed noise is not measured
     one = by_id(judge(build("probed_on_one_seed", {"scenario": "slow", "variants": ["lr_x10"]})))["DD311"]
-    assert one.seeds == "1/1 seeds" and one.confidence == "low" and "one seed" in one.evidence["low_confidence"]
+    assert one.seeds == "1/1 seeds" and one.confidence == "low" and "bare majority" in one.evidence["low_confidence"]
     every = by_id(judge(build("slow")))["DD311"]
     assert every.seeds == "3/3 seeds" and every.confidence == "high"
 
+
+
+def test_a_fix_that_wins_in_two_seeds_of_three_is_low_confidence():
+    two = by_id(judge(build("slow", {"seeds_hit": 3, "faster": 0.01})))["DD311"]
+    assert two.confidence == "high"  # 3/3: one seed the other way leaves 2/3
+    measured = build("slow")
+    for run in measured.runs_of("lr_x10")[2:]:
+        run.eval_losses = list(measured.runs_of("baseline")[2].eval_losses)  # seed 2: ×10 no better
+    bare = by_id(judge(measured))["DD311"]
+    assert bare.seeds == "2/3 seeds" and bare.confidence == "low"
