@@ -158,10 +158,11 @@ def noisy(rel: float = 0.05, lower: float = 0.01) -> Measurements:
                               "lr_x10": same(blow_up(at=40))})
 
 
-def noisy_suggested(minimum_at: float = 1e-5, suggested: float = 0.005, lower: float = 0.04) -> Measurements:
-    """The loss ends at 0.05; ÷10 the rate ends at ``lower``, the range test's suggestion (minimum
+def noisy_suggested(minimum_at: float = 1e-5, suggested: float = 0.005, lower: float = 0.04,
+                    rel: float = 0.05) -> Measurements:
+    """The loss ends at ``rel``; ÷10 the rate ends at ``lower``, the range test's suggestion (minimum
     at ``minimum_at``, so about ``minimum_at`` / 10) at ``suggested``. The user's rate is 1e-3."""
-    return make_measurements({"baseline": same(decay(1.0, 0.05)), "lr_div10": same(decay(1.0, lower)),
+    return make_measurements({"baseline": same(decay(1.0, rel)), "lr_div10": same(decay(1.0, lower)),
                               "lr_x10": same(blow_up(at=40)), "lr_suggested": same(decay(1.0, suggested))},
                              range_test=range_test(minimum_at))
 

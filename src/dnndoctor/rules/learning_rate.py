@@ -283,8 +283,10 @@ class SlowProgress(Rule):
     step (a healthy value is near 1e-3). An error when the setup barely moved (median relative
     final loss > {error_above:g}); info when it moved and its updates are clearly at a healthy
     pace (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
-    {SEED_NOISE:g} decades): a model that trains gets a faster rate as advice; a warning
-    otherwise, with low confidence when the ratio is within seed noise of {healthy_update:g}.
+    {SEED_NOISE:g} decades), or when it already trains well (median relative final loss below
+    {trains_well:g} by more than the seed noise): a model that trains gets a faster rate as
+    advice; a warning otherwise, with low confidence when the ratio or the loss is within seed
+    noise of its threshold.
 
     {CONSEQUENCE}.
 
@@ -306,6 +308,8 @@ class SlowProgress(Rule):
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
         Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which a setup "
                                                       "that moved trains at a healthy pace (info)"),
+        Option("trains_well", float, 0.1, (0, 1), "median relative final loss below which the setup already "
+                                                  "trains well, so that a faster rate is advice"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -328,10 +332,13 @@ class SlowProgress(Rule):
         rels = [relative_final(measured, base[s]) for s in slow]
         ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
         pace = float(np.median(ratios)) if ratios else None
-        if float(np.median(rels)) > self.error_above:
+        reached = float(np.median(rels))
+        if reached > self.error_above:
             severity = Severity.ERROR
         elif pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
             severity = Severity.INFO  # it trains at a healthy pace, clearly: a larger rate is advice
+        elif reached * 10 ** SEED_NOISE <= self.trains_well:
+            severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
         else:
             severity = Severity.WARNING
         finding = self.finding(
@@ -342,9 +349,13 @@ class SlowProgress(Rule):
              "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
             severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
-        if severity == Severity.WARNING and pace is not None and near(pace, self.healthy_update):
-            finding.confidence = "low"  # the pace is within seed noise of healthy: info is as likely
-            finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"
+        edges = [what for what, at_edge in (
+            ("the update-to-weight ratio is within seed noise of a healthy pace",
+             pace is not None and near(pace, self.healthy_update)),
+            ("the loss reached is within seed noise of training well", near(reached, self.trains_well))) if at_edge]
+        if severity == Severity.WARNING and edges:
+            finding.confidence = "low"  # within seed noise of info: info is as likely
+            finding.evidence["low_confidence"] = "; ".join(edges)
         return [finding]
 
 
