@@ -27,8 +27,8 @@ Measures, per split (dev, test) and for the controls:
     python benchmarks/accuracy.py --merge RUN.json [RUN.json ...] [--json FILE] [--markdown FILE]
     python benchmarks/accuracy.py --rejudge RAW_DIR [--split ...] [--controls] [--json FILE] [--markdown FILE] [CASE ...]
 
---raw saves, beside each report, the Measurements the rules judged (CASE.measurements.json);
---rejudge judges them again with the current rules, in seconds and without TensorFlow, so that a
+--raw saves, beside each report, the Measurements the rules judged (CASE.measurements.json, read
+gzipped too); --rejudge judges them again with the current rules, in seconds and without TensorFlow, so that a
 rule change is measured on the same probe runs. It cannot probe a fix a changed rule newly asks for.
 """
 
@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import json
 import os
 import statistics
@@ -135,9 +136,13 @@ def rejudge_case(case: SuiteCase, group: str, raw_dir: Path) -> Result | None:
     from dnndoctor.rules import judge
 
     path = raw_dir / f"{case.name}{MEASUREMENTS_SUFFIX}"
-    if not path.exists():
+    packed = path.with_name(path.name + ".gz")
+    if path.exists():
+        saved = json.loads(path.read_text())
+    elif packed.exists():
+        saved = json.loads(gzip.decompress(packed.read_bytes()))
+    else:
         return None
-    saved = json.loads(path.read_text())
     seconds = saved.pop("seconds", sum(saved.get("timings", {}).values()))
     return result_of(case, group, judge(Measurements.from_dict(saved)), seconds)
 

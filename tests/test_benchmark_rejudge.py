@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 from pathlib import Path
@@ -34,6 +35,11 @@ def test_a_control_whose_measurements_are_quiet_is_no_false_alarm(tmp_path):
     (tmp_path / f"fine{MEASUREMENTS_SUFFIX}").write_text(json.dumps(build("healthy").to_dict()))
     result = rejudge_case(case("fine", None), "controls dev", tmp_path)
     assert result.false_alarm is False and result.detected is None
+
+
+def test_gzipped_measurements_are_read_too(tmp_path):
+    (tmp_path / f"fine{MEASUREMENTS_SUFFIX}.gz").write_bytes(gzip.compress(json.dumps(build("healthy").to_dict()).encode()))
+    assert rejudge_case(case("fine", None), "controls dev", tmp_path).false_alarm is False
 
 
 def test_a_case_the_saved_run_did_not_measure_is_left_out(tmp_path):
