@@ -12,7 +12,7 @@ from ..findings import Finding, Fix, Severity
 from ..formatting import format_number
 from ..measurements import Measurements
 from ..runstats import FITS, SEED_NOISE, TINY, impaired, majority
-from .fixes import variant_effect
+from .fixes import variant_effect, wins
 
 MAX_GAIN = 12.0  # decades: a fix that turns a non-finite loss finite ranks above any finite gain
 RANK_STEP = 0.5  # gains within half a decade rank as equal, so that severity decides between them
@@ -105,12 +105,6 @@ def near(value: float, threshold: float) -> bool:
             and abs(math.log10(value) - math.log10(threshold)) < SEED_NOISE)
 
 
-def wins(fix: Fix, measured: Measurements, seeds: list[int]) -> int:
-    """Seeds among ``seeds`` where the fix's probe ended at least its required gain lower."""
-    before, after = variant_effect(measured, fix.variant, seeds)
-    return sum(math.isfinite(a) and a * (fix.needed or 1.0) <= b for b, a in zip(before, after))
-
-
 def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit: bool,
                       fit_relative_loss: float | None) -> Finding:
     """Low confidence when the verdict rests on a number within seed noise of its threshold: the
@@ -125,7 +119,8 @@ def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit:
     verified = [f for f in finding.fixes if f.verified and f.needed]
     if verified and not any(fix_gain(f, measured, seeds) >= math.log10(f.needed) + SEED_NOISE for f in verified):
         reasons.append("the verified fixes beat their required gain by less than the seed noise")
-    if verified and len(seeds) > 1 and not any(majority(wins(f, measured, seeds) - 1, len(seeds)) for f in verified):
+    if verified and len(seeds) > 1 and not any(
+            majority(wins(*variant_effect(measured, f.variant, seeds), f.needed) - 1, len(seeds)) for f in verified):
         reasons.append("each verified fix won in a bare majority of the seeds where the setup fails: one seed the "
                        "other way would refute it")
     if reasons:
