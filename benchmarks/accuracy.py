@@ -25,12 +25,18 @@ Measures, per split (dev, test) and for the controls:
     python benchmarks/accuracy.py [--split dev|test|all|none] [--controls] [--json FILE] [--markdown FILE]
                                   [--raw DIR] [--steps N] [--seeds 0 1 2] [CASE ...]
     python benchmarks/accuracy.py --merge RUN.json [RUN.json ...] [--json FILE] [--markdown FILE]
+    python benchmarks/accuracy.py --rejudge RAW_DIR [--split ...] [--controls] [--json FILE] [--markdown FILE] [CASE ...]
+
+--raw saves, beside each report, the Measurements the rules judged (CASE.measurements.json, read
+gzipped too); --rejudge judges them again with the current rules, in seconds and without TensorFlow, so that a
+rule change is measured on the same probe runs. It cannot probe a fix a changed rule newly asks for.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import gzip
 import json
 import os
 import statistics
@@ -53,6 +59,7 @@ from benchmarks.suite import SuiteCase, control_cases, fault_cases  # noqa: E402
 TARGETS = {"recall": 0.90, "top1": 0.80, "precision": 0.80, "false_alarms": 0.0, "verified_fix": 0.80}
 CONTROLS_GROUPS = {"dev": "controls dev", "test": "controls test"}
 GROUPS = ("dev", "test", *CONTROLS_GROUPS.values())
+MEASUREMENTS_SUFFIX = ".measurements.json"  # beside each case's report in --raw: what --rejudge reads
 
 
 @dataclasses.dataclass
@@ -103,12 +110,10 @@ def save_subject(case: SuiteCase, workdir: Path) -> tuple[Path, Path]:
 def run_case(case: SuiteCase, group: str, options, workdir: Path, raw_dir: Path | None) -> Result:
     from dnndoctor.api import check_files
     from dnndoctor.errors import DoctorError
-    from dnndoctor.findings import Severity
     from dnndoctor.report.json_report import to_dict
 
     model_path, data_path = save_subject(case, workdir)
     options = dataclasses.replace(options, batch_size=case.batch_size)
-    label = case.label
     started = time.perf_counter()
     try:
         diagnosis = check_files(model_path, data_path, options)
@@ -119,7 +124,35 @@ def run_case(case: SuiteCase, group: str, options, workdir: Path, raw_dir: Path 
     seconds = time.perf_counter() - started
     if raw_dir is not None:
         (raw_dir / f"{case.name}.json").write_text(json.dumps(to_dict(diagnosis), indent=1) + "\n")
+        (raw_dir / f"{case.name}{MEASUREMENTS_SUFFIX}").write_text(
+            json.dumps(dict(diagnosis.measurements.to_dict(), seconds=round(seconds, 2))) + "\n")
+    return result_of(case, group, diagnosis, seconds)
+
+
+def rejudge_case(case: SuiteCase, group: str, raw_dir: Path) -> Result | None:
+    """The case judged afresh by the current rules from the Measurements an earlier --raw run saved
+    (pure: no TensorFlow), or None when that run did not measure it."""
+    from dnndoctor.measurements import Measurements
+    from dnndoctor.rules import judge
+
+    path = raw_dir / f"{case.name}{MEASUREMENTS_SUFFIX}"
+    packed = path.with_name(path.name + ".gz")
+    if path.exists():
+        saved = json.loads(path.read_text())
+    elif packed.exists():
+        saved = json.loads(gzip.decompress(packed.read_bytes()))
+    else:
+        return None
+    seconds = saved.pop("seconds", sum(saved.get("timings", {}).values()))
+    return result_of(case, group, judge(Measurements.from_dict(saved)), seconds)
+
+
+def result_of(case: SuiteCase, group: str, diagnosis, seconds: float) -> Result:
+    """What the benchmark records of one case's diagnosis."""
+    from dnndoctor.findings import Severity
+
     findings = diagnosis.findings
+    label = case.label
     loud = [f for f in findings if f.severity >= Severity.WARNING]
     reported = list(dict.fromkeys(f.category for f in loud))
     top = findings[0] if findings else None
@@ -311,9 +344,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, help="probe steps (default: dnndoctor's)")
     parser.add_argument("--seeds", type=int, nargs="+", help="probe seeds (default: dnndoctor's)")
     parser.add_argument("--merge", type=Path, nargs="+", help="summarize the results of earlier --json runs")
+    parser.add_argument("--rejudge", type=Path, metavar="RAW_DIR",
+                        help="judge the Measurements an earlier --raw run saved with the current rules (no training)")
     args = parser.parse_args(argv)
     if args.merge:
         merge(args.merge, args.json, args.markdown)
+        return
+    if args.rejudge:
+        rejudge(args)
         return
 
     cases = select(args.split, args.controls, args.cases)
@@ -326,11 +364,11 @@ def main(argv: list[str] | None = None) -> None:
     tf.get_logger().setLevel("ERROR")
     warnings.filterwarnings("ignore", category=UserWarning, module="keras")  # Keras warns of some faults
     startup = time.perf_counter() - started
-    options = CheckOptions()
+    options = CheckOptions()  # frozen: replaced, not assigned
     if args.steps:
-        options.steps = args.steps
+        options = dataclasses.replace(options, steps=args.steps)
     if args.seeds:
-        options.seeds = args.seeds
+        options = dataclasses.replace(options, seeds=args.seeds)
     if args.raw:
         args.raw.mkdir(parents=True, exist_ok=True)
     context = (f"{len(cases)} cases (split {args.split}{', with the benchmark controls' if args.controls else ''}). "
@@ -348,14 +386,42 @@ def main(argv: list[str] | None = None) -> None:
                 print(text_line(row(result)), flush=True)
             if args.json:  # written after every case, so that an interrupted run keeps what it measured
                 write_json(args.json, results, options)
+    conclude(results, context, args.markdown)
+
+
+def conclude(results: list[Result], context: str, markdown_out: Path | None) -> None:
+    """Print the per-group summaries; write the Markdown table when asked."""
     summaries = by_group(results)
     for group, s in summaries.items():
         print(f"\n{group}:")
         for measure, value in summary_rows(s):
             print(f"  {measure:26} {value}")
-    if args.markdown:
-        args.markdown.write_text(markdown(results, summaries, context))
-        print(f"\nwrote {args.markdown}")
+    if markdown_out:
+        markdown_out.write_text(markdown(results, summaries, context) + "\n" + details(results))
+        print(f"\nwrote {markdown_out}")
+
+
+def rejudge(args: argparse.Namespace) -> None:
+    """The selected cases judged afresh from the Measurements saved in ``args.rejudge``."""
+    cases = select(args.split, args.controls, args.cases)
+    context = (f"{len(cases)} cases (split {args.split}{', with the benchmark controls' if args.controls else ''}) "
+               f"rejudged from the Measurements in {args.rejudge} by the rules at {revision()}.")
+    print(context + "\n", flush=True)
+    print(text_line(HEADER))
+    results, unmeasured = [], []
+    for case, group in cases:
+        result = rejudge_case(case, group, args.rejudge)
+        if result is None:
+            unmeasured.append(case.name)
+            continue
+        results.append(result)
+        if shown(result):
+            print(text_line(row(result)))
+    if unmeasured:
+        print(f"not measured in {args.rejudge}, left out: {', '.join(unmeasured)}", file=sys.stderr)
+    if args.json:
+        write_json(args.json, results, {"rejudged": str(args.rejudge)})
+    conclude(results, context, args.markdown)
 
 
 def merge(paths: list[Path], json_out: Path | None, markdown_out: Path | None) -> None:

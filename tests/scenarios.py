@@ -130,12 +130,14 @@ def saturated_output(hidden: float | None = None, activation: str = "tanh") -> M
 
 
 def diverging(seeds_hit: int = 3, curve: list[float] | None = None, lower: list[float] | None = None,
-              **fixes: list[float]) -> Measurements:
+              minimum_at: float = 1e-2, **fixes: list[float]) -> Measurements:
+    """A setup at rate 1e-3 whose loss blows up in ``seeds_hit`` seeds; the range test's minimum at ``minimum_at``
+    (1e-2: it suggests a rate above the user's; 1e-3: below it)."""
     curve = curve or blow_up(at=150)
     curves = [curve] * seeds_hit + [FIT] * (3 - seeds_hit)
     return make_measurements({"baseline": curves, "lr_x10": same(blow_up(at=20)),
                               "lr_div10": same(lower or decay(1.0, 0.01)), "wider": curves,
-                              **{name: same(c) for name, c in fixes.items()}}, range_test=range_test(1e-2))
+                              **{name: same(c) for name, c in fixes.items()}}, range_test=range_test(minimum_at))
 
 
 def oscillating(lower: list[float] | None = None, with_lower: bool = True) -> Measurements:
@@ -156,10 +158,11 @@ def noisy(rel: float = 0.05, lower: float = 0.01) -> Measurements:
                               "lr_x10": same(blow_up(at=40))})
 
 
-def noisy_suggested(minimum_at: float = 1e-5, suggested: float = 0.005, lower: float = 0.04) -> Measurements:
-    """The loss ends at 0.05; ÷10 the rate ends at ``lower``, the range test's suggestion (minimum
+def noisy_suggested(minimum_at: float = 1e-5, suggested: float = 0.005, lower: float = 0.04,
+                    rel: float = 0.05) -> Measurements:
+    """The loss ends at ``rel``; ÷10 the rate ends at ``lower``, the range test's suggestion (minimum
     at ``minimum_at``, so about ``minimum_at`` / 10) at ``suggested``. The user's rate is 1e-3."""
-    return make_measurements({"baseline": same(decay(1.0, 0.05)), "lr_div10": same(decay(1.0, lower)),
+    return make_measurements({"baseline": same(decay(1.0, rel)), "lr_div10": same(decay(1.0, lower)),
                               "lr_x10": same(blow_up(at=40)), "lr_suggested": same(decay(1.0, suggested))},
                              range_test=range_test(minimum_at))
 
@@ -327,6 +330,32 @@ def constant_feature() -> Measurements:
                                         x_mean_abs_max=stats.x_mean_abs_max))
 
 
+CLIMB = chain(decay(1.0, 0.03, 200), rise(0.03, 1.1, 200))  # trains to 0.03× a constant's, then climbs above it
+
+
+def growing_rate(growth: float = 1024.0, lower: list[float] | None = None, dying: bool = True) -> Measurements:
+    """A schedule that raises the rate ``growth``× over the probe (as ExponentialDecay with
+    decay_rate 2): the loss trains to 0.03×, then climbs above a constant's while dense_1's units
+    die (with ``dying``); ÷10 the rate only delays the climb (it ends 1.6× lower)."""
+    dead = {"dense_1": {"dead_fraction": [0.0] * 6 + [0.5, 0.8, 1.0, 1.0, 1.0]}}
+    measured = make_measurements(
+        {"baseline": same(CLIMB), "lr_div10": same(lower or chain(decay(1.0, 0.02, 300), rise(0.02, 0.7, 100)))},
+        traces={"baseline": same(dead)} if dying else None)
+    for run in measured.runs:
+        run.learning_rate *= growth  # the rate at the end of the probe
+    measured.model.learning_rate_schedule = "ExponentialDecay"
+    return measured
+
+
+def probed_on_one_seed(scenario: str, variants: list[str], args: dict[str, Any] | None = None) -> Measurements:
+    """A named scenario whose ``variants`` ran on the first seed only, as a planner that probes the
+    counterfactuals on fewer seeds than the user's setup leaves them."""
+    measured = build(scenario, args)
+    first = measured.budget.seeds[0]
+    measured.runs = [r for r in measured.runs if r.variant not in variants or r.seed == first]
+    return measured
+
+
 def measurements(variants: dict[str, list[float] | list[list[float]]], **kwargs: Any) -> Measurements:
     """Plain ``make_measurements``: each variant one curve for every seed (or one per seed)."""
     per_seed = {name: c if isinstance(c[0], list) else same(c) for name, c in variants.items()}
@@ -343,7 +372,7 @@ SCENARIOS = {f.__name__: f for f in (
     growing_gradient_falling_loss, saturated, saturated_output, diverging, oscillating, heavy_momentum, noisy,
     noisy_suggested, plateau, plateau_without_adam_edit, slow, slow_suggested, small, gap, regularized,
     unscaled_inputs, constant_feature, unscaled_targets, bounded_output, classifier, symmetric, oversized,
-    offset_targets, every_fix_probed, measurements)}
+    offset_targets, every_fix_probed, growing_rate, probed_on_one_seed, measurements)}
 
 
 def resolve(value: Any) -> Any:

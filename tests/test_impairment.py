@@ -83,5 +83,5 @@ def test_slow_progress_at_the_edge_of_a_healthy_pace_is_low_confidence():
     # updates of 1e-3 of the weights: exactly the healthy pace, so the warning stays with low confidence
     from scenarios import noisy_suggested
 
-    finding = next(f for f in judge(noisy_suggested(minimum_at=0.1)).findings if f.id == "DD311")
+    finding = next(f for f in judge(noisy_suggested(minimum_at=0.1, rel=0.2)).findings if f.id == "DD311")
     assert finding.severity == Severity.WARNING and finding.confidence == "low"

@@ -35,7 +35,7 @@ def test_settle_fixes_moves_failed_fixes_to_evidence_and_puts_verified_first():
     f = settle_fixes(_finding(advice, failed, unprobed, good, better), measured)
     assert f.fixes == [better, good, advice, unprobed]  # verified by gain, then the rest in order
     assert f.evidence["fixes_that_did_not_help"] == [f"lower: {failed.effect}"]
-    assert f.rank == pytest.approx(math.log10(0.9 / 0.009))
+    assert f.rank == pytest.approx(math.log10(0.9 / 0.01))  # a loss below the fit cutoff counts as the cutoff
 
 
 def test_settle_fixes_keeps_a_rule_rank_above_the_gain_and_leaves_unprobed_findings_alone():

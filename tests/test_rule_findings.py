@@ -81,7 +81,7 @@ def test_vanishing_gradients_verified_relu_ranks_the_finding():
     assert "relative loss 0.9 → 0.005" in fix.effect
     assert f.evidence["fixes_that_did_not_help"] == [
         "normalize activations: relative loss 0.9 → 0.98 at 400 steps; better in 0/3 seeds"]
-    assert f.rank == pytest.approx(math.log10(0.9 / 0.005))
+    assert f.rank == pytest.approx(math.log10(0.9 / 0.01))  # ranked up to the fit cutoff only
 
 
 def test_vanishing_gradients_warning_counts_seeds():
@@ -190,15 +190,17 @@ def test_saturated_activations_finding():
 
 
 def test_diverging_nan_finding():
-    f = judged(diverging(), "DD301")
+    f = judged(diverging(minimum_at=1e-3), "DD301")
     assert_meta(f, "DD301", "learning-rate-too-high", E, "3/3 seeds")
     assert f.evidence["first_nonfinite_step"] == 150
     assert "non-finite at step 150" in f.message and "learning rate 0.001" in f.message
     assert variants(f) == ["lr_div10", "lr_suggested", "clipnorm"]
+    # a range test that suggests a larger rate offers no remedy for a rate too high
+    assert variants(judged(diverging(), "DD301")) == ["lr_div10", "clipnorm"]
     fix = f.fixes[0]
     assert fix.verified and "non-finite → 0.01" in fix.effect and "better in 3/3 seeds" in fix.effect
     assert "learning_rate=0.0001" in fix.code and "Adam" in fix.code
-    test = range_test(1e-2)
+    test = range_test(1e-3)
     assert f.evidence["range_test_suggestion"] == pytest.approx(suggest(test.learning_rates, test.losses).recommended)
     assert f"{f.evidence['range_test_suggestion']:.3g}" in f.fixes[1].summary
     assert f.rank == 12.0  # a fix that turns NaN into a finite loss gains the most
@@ -228,7 +230,8 @@ def test_diverging_lower_rate_that_still_fails_hands_over_to_other_rules():
 def test_diverging_lower_rate_that_also_diverges_is_no_learning_rate_problem():
     measured = diverging(lower=blow_up(at=300))
     assert find_rule("DD301")().check(measured) == []
-    f = judged(diverging(lower=blow_up(at=300), lr_suggested=FIT), "DD301")  # unless the suggestion helps
+    f = judged(diverging(lower=blow_up(at=300), lr_suggested=FIT, minimum_at=1e-3), "DD301")  # unless the smaller
+    # suggestion helps
     assert f.fixes[0].variant == "lr_suggested" and f.fixes[0].verified
     assert "lower the learning rate" in f.evidence["fixes_that_did_not_help"][0]
 

@@ -16,7 +16,7 @@ from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
 from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
 from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
 from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
-from .ranking import assess_confidence, follow_impairment, importance, settle_fixes
+from .ranking import assess_confidence, follow_impairment, importance, report_consequences, settle_fixes
 from .rule import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -106,7 +106,9 @@ def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
     ``rules``, and rules that cannot judge these measurements, are recorded as skipped. Residual
     rules judge last, only when no other rule has a warning or error, and are dropped when every
     remedy they verified is a verified fix of another finding (advice at info included). Each finding's severity
-    follows impairment (at most info when the setup fits in every seed) and its confidence the seed noise.
+    follows impairment (at most info when the setup fits in every seed) and its confidence the seed noise; a
+    finding whose root cause another finding shows, with a fix as good as its own, is that one's consequence
+    (info, ranked below it).
     """
     overrides = rule_options(thresholds)
     fit, fit_relative_loss = fit_status(measured)
@@ -130,6 +132,7 @@ def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
                 continue
             settled = follow_impairment(settle_fixes(finding, measured), rule.capped_when_fit, fits)
             findings.append(assess_confidence(settled, measured, rule.capped_when_fit, fit_relative_loss))
+    report_consequences(findings, {r.id: r.consequence_of for r in rules}, measured)
     findings.sort(key=importance)
     return Diagnosis(findings=findings, measurements=measured, skipped=skipped, fit=fit,
                      fit_relative_loss=fit_relative_loss)

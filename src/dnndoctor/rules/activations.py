@@ -9,11 +9,19 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import majority, relative_final, stopped_falling
+from ..runstats import TINY, majority, relative_final, stopped_falling
 from .fixes import LR_DOWN, lr_change, measured_fix, refuted
 from .rule import Option, Rule, fit_floor
 
 WHOLE_LAYER = 1.0  # a dead fraction of 1: every unit of the layer is dead
+CLIMB = 10.0  # a final probe-batch loss this many times its lowest: the loss climbed back after training
+
+
+def climbed_back(measured: Measurements, run) -> bool:
+    """Whether the run's loss ended at least ``CLIMB`` times above the lowest it reached."""
+    evals = [v for v in run.eval_losses if v is not None and math.isfinite(v)]
+    final = relative_final(measured, run) * measured.baseline_loss
+    return bool(evals) and math.isfinite(final) and final >= CLIMB * max(min(evals), TINY)
 
 
 class DeadReLU(Rule):
@@ -34,8 +42,11 @@ class DeadReLU(Rule):
     above {floor:.0%} of the trivial baseline; runs that fit or keep improving despite dead
     units are not flagged, nor partly dead layers whose probed fixes do not help, nor units that
     only a smaller learning rate keeps alive (a learning-rate finding) or that symmetric initial
-    weights kill (DD601).
-    An error when most seeds die, a warning when some do.
+    weights kill (DD601), nor runs whose loss first fell and then climbed back to {CLIMB:g}× its
+    lowest (the units died in a divergence: DD301, DD302).
+    An error when most seeds die, a warning when some do; info, ranked below it, when a
+    learning-rate-too-high or bad-initialization finding has a verified fix that ends as low as
+    this finding's best, within the seed noise (a step or a start too large kills the units).
 
     Fix
     Use LeakyReLU (probed), He initialization (probed), a smaller learning rate (probed), or
@@ -45,6 +56,7 @@ class DeadReLU(Rule):
     id = "DD201"
     name = "dead-relu-units"
     category = "dead-units"
+    consequence_of = ("learning-rate-too-high", "bad-initialization")
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
     options = (
@@ -61,6 +73,8 @@ class DeadReLU(Rule):
                 continue
             if any(t.init.get("identical_units") for t in run.layers):
                 continue  # symmetric initial weights kill the units: DD601's root cause
+            if climbed_back(measured, run):
+                continue  # the model had trained, then the loss climbed: what killed the units diverged it
             layers = {t.name: t.dead_fraction[-1] for t in run.layers
                       if t.dead_fraction and t.dead_fraction[-1] is not None and t.dead_fraction[-1] >= self.dead}
             if layers:
@@ -111,7 +125,8 @@ class SaturatedActivations(Rule):
     its tails by design), median over the probe's record steps (≥ {saturated:.0%}), in most
     seeds, in runs that did not fit (final loss above {floor:.0%} of the trivial baseline);
     reported when standardized inputs, ReLU or BatchNormalization, probed at the same budget,
-    end at least {VERIFIED_GAIN:g}× lower.
+    end at least {VERIFIED_GAIN:g}× lower; info, ranked below it, when an unscaled-inputs or
+    bad-initialization finding has a verified fix that ends as low, within the seed noise.
 
     Fix
     Standardize the inputs (probed), use ReLU in hidden layers (probed), or add
@@ -121,6 +136,7 @@ class SaturatedActivations(Rule):
     id = "DD202"
     name = "saturated-activations"
     category = "saturated-activations"
+    consequence_of = ("unscaled-inputs", "bad-initialization")
     severity = Severity.WARNING
 
     options = (

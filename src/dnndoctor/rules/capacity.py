@@ -29,8 +29,9 @@ class UnderCapacity(Rule):
 
     Measured
     Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against the wider
-    copy's (at least {gain:g}× lower in most seeds) and the best learning-rate variant's (the
-    wider copy at least {over_lr:g}× lower than it too, so the learning rate is not the cause).
+    copy's (at least {gain:g}× lower in most of the seeds it was probed on) and the best
+    learning-rate variant's (the wider copy at least {over_lr:g}× lower than it too, so the
+    learning rate is not the cause).
     Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
     prediction's loss) is given as evidence.
 
@@ -54,14 +55,15 @@ class UnderCapacity(Rule):
     def check(self, measured: Measurements) -> list[Finding]:
         base, wide = by_seed(measured, "baseline"), by_seed(measured, "wider")
         lr_runs = [by_seed(measured, v) for v in ("lr_x10", "lr_div10")]
-        seeds = []
-        for s, run in base.items():
-            rel, rel_wide = relative_final(measured, run), relative_final(measured, wide.get(s, run))
+        seeds, compared = [], [s for s in base if s in wide]
+        for s in compared:
+            run = base[s]
+            rel, rel_wide = relative_final(measured, run), relative_final(measured, wide[s])
             best_lr = min((relative_final(measured, v[s]) for v in lr_runs if s in v), default=math.inf)
             if (self.floor < rel < math.inf and rel_wide * self.gain <= rel
                     and rel_wide * self.over_lr <= best_lr):
                 seeds.append(s)
-        if not majority(len(seeds), len(base)):
+        if not majority(len(seeds), len(compared)):
             return []
         variant = measured.variant("wider")
         fix = measured_fix(measured, "wider", f"widen the hidden layers ({variant.change})",
@@ -76,7 +78,7 @@ class UnderCapacity(Rule):
             "learning-rate change comes close.",
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
              "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss]},
-            layers=hidden, seeds=seeds_phrase(len(seeds), len(base)), fixes=[fix])]
+            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])]
 
 
 class RegularizationDominates(Rule):

@@ -23,6 +23,11 @@ def variant_effect(measured: Measurements, variant: str, seeds: list[int]) -> tu
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+def wins(before: list[float], after: list[float], gain: float) -> int:
+    """How many seeds' variant ended at least ``gain`` times lower than the setup (finite)."""
+    return sum(math.isfinite(a) and a * gain <= b for b, a in zip(before, after))
+
+
 def measured_fix(measured: Measurements, variant: str, summary: str, code: str, seeds: list[int],
                  *, gain: float = VERIFIED_GAIN) -> Fix:
     """A fix backed by the probe of edit ``variant`` at the same budget and seeds.
@@ -38,12 +43,12 @@ def measured_fix(measured: Measurements, variant: str, summary: str, code: str, 
     before, after = variant_effect(measured, variant, seeds)
     if not before:
         return Fix(summary=summary, code=code, variant=variant, needed=gain)
-    wins = sum(math.isfinite(a) and a * gain <= b for b, a in zip(before, after))
+    won = wins(before, after, gain)
     effect = (f"relative loss {format_number(float(np.median(before)))} → "
               f"{format_number(float(np.median(after)))} at {measured.budget.steps} steps; "
-              f"better in {seeds_phrase(wins, len(before))}")
+              f"better in {seeds_phrase(won, len(before))}")
     return Fix(summary=summary, code=code, variant=variant, effect=effect, probed=True,
-               verified=majority(wins, len(before)), needed=gain)
+               verified=majority(won, len(before)), needed=gain)
 
 
 def clip_fix(measured: Measurements, seeds: list[int]) -> Fix:

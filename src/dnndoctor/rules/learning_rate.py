@@ -15,6 +15,14 @@ from .ranking import near
 from .rule import Option, Rule, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
+OUTGROWS = 1 / LR_DOWN  # a schedule raising the rate this much ends the ÷10 probe above the starting rate
+# Faults of the model or data as built that make a learning rate look wrong: oversized weights or
+# inputs make each step too large or leave far more loss to cover, a mismatched output or loss and
+# vanishing gradients shrink the useful step. Their own verified fix is then the remedy.
+ROOT_CAUSES = ("bad-initialization", "unscaled-inputs", "unscaled-targets", "output-loss-mismatch",
+               "vanishing-gradients")
+CONSEQUENCE = ("Info, ranked below it, when a finding of a root cause (" + ", ".join(ROOT_CAUSES)
+               + ") has a verified fix that ends as low as this finding's best, within the seed noise")
 
 
 def _lower_lr(measured: Measurements, seeds: list[int], gain: float | None = None) -> Fix:
@@ -31,10 +39,25 @@ def _suggested_lr(measured: Measurements, seeds: list[int]) -> Fix:
                         f"optimizer.learning_rate = {text}", seeds)
 
 
+def _suggests_smaller(measured: Measurements) -> bool:
+    """Whether the range test suggests a rate below the user's (or the user's is a schedule):
+    only then does its probe test a rate too high."""
+    suggestion = measured.range_test and _suggested(measured)
+    return bool(suggestion) and suggestion < (measured.model.learning_rate or math.inf)
+
+
 def _suggested(measured: Measurements) -> float | None:
     from ..lr_suggest import suggest
 
     return suggest(measured.range_test.learning_rates, measured.range_test.losses).recommended
+
+
+def rate_growth(measured: Measurements) -> float | None:
+    """How many times the learning rate grew over the probe of the user's setup (the rate at its
+    end ÷ the compiled rate, median over seeds), or None when either is unknown."""
+    start = measured.model.learning_rate
+    ends = [r.learning_rate for r in measured.runs_of("baseline") if r.learning_rate]
+    return float(np.median(ends)) / start if start and ends else None
 
 
 def diverged(measured: Measurements, run) -> bool:
@@ -57,17 +80,22 @@ class DivergingLoss(Rule):
 
     Measured
     Final probe-batch loss ÷ trivial baseline loss (> 1) and ÷ initial loss (> 1), or the first
-    non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion) ends
-    at least {VERIFIED_GAIN:g}× lower. An error when most seeds diverge, a warning when some do.
+    non-finite step; confirmed when the learning rate ÷10 (or the range test's suggestion, when it
+    is smaller than the rate) ends at least {VERIFIED_GAIN:g}× lower, or when a schedule raised
+    the rate {OUTGROWS:g}× or more over the probe (÷10 then only delays the climb). An error when most
+    seeds diverge, a warning when some do.
+
+    {CONSEQUENCE}.
 
     Fix
     Lower the learning rate (÷10 and the LR range test's suggestion are probed), or clip
-    gradients with `clipnorm=1.0`.
+    gradients with `clipnorm=1.0`; a schedule must not raise the rate.
     """
 
     id = "DD301"
     name = "diverging-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.ERROR
     severities = (Severity.WARNING, Severity.ERROR)
 
@@ -77,15 +105,22 @@ class DivergingLoss(Rule):
         if not bad:
             return []
         seeds = [r.seed for r in bad]
-        fixes = [_lower_lr(measured, seeds), _suggested_lr(measured, seeds),
-                 clip_fix(measured, seeds)]
-        if refuted(fixes[:1]) and not fixes[1].verified:
-            return []  # a smaller rate diverges too: not the learning rate (DD102, DD105)
+        smaller = [_suggested_lr(measured, seeds)] if _suggests_smaller(measured) else []
+        fixes = [_lower_lr(measured, seeds), *smaller, clip_fix(measured, seeds)]
+        growth = rate_growth(measured)
+        grows = growth is not None and growth >= OUTGROWS
+        if grows:  # ÷10 ends the probe at a rate above the user's start: it delays the climb, it cannot test it
+            fixes.append(Fix("keep the schedule from raising the learning rate",
+                             "keras.optimizers.schedules.ExponentialDecay(..., decay_rate=0.96)  # below 1"))
+        elif refuted(fixes[:1]) and not any(f.verified for f in smaller):
+            return []  # no smaller rate helps: not a rate too high (DD102, DD105; DD311 when a larger one does)
         nonfinite = [s for r in bad if (s := first_nonfinite_step(r)) is not None]
         evidence = {"relative_final_loss": [relative_final(measured, r) for r in bad],
                     "initial_loss": [initial_loss(r) for r in bad], "baseline_loss": measured.baseline_loss,
                     "threshold": "final loss > trivial baseline and > initial loss, or non-finite",
                     "learning_rate": measured.model.learning_rate}
+        if grows:
+            evidence["learning_rate_growth"] = growth
         if measured.range_test and _suggested(measured):
             evidence["range_test_suggestion"] = _suggested(measured)
         if nonfinite:
@@ -94,6 +129,9 @@ class DivergingLoss(Rule):
                 f"the loss ended at {format_number(float(np.median(evidence['relative_final_loss'])))}× the "
                 "loss of a constant prediction, above where it started")
         rate = f" at learning rate {measured.model.learning_rate:.3g}" if measured.model.learning_rate else ""
+        if grows:
+            rate = (f" as the schedule raises the learning rate {format_number(growth)}× over the probe"
+                    + (f", from {measured.model.learning_rate:.3g}" if measured.model.learning_rate else ""))
         return [self.finding(f"Training diverges{rate}: {what}.", evidence,
                              severity=Severity.ERROR if majority(len(seeds), len(runs)) else Severity.WARNING,
                              seeds=seeds_phrase(len(seeds), len(runs)), fixes=fixes)]
@@ -117,6 +155,8 @@ class OscillatingLoss(Rule):
     above {floor:.0%} of the trivial baseline; a fix (learning rate ÷10, or momentum 0.9 when the
     momentum is {HEAVY_MOMENTUM:g} or more) must end at least {VERIFIED_GAIN:g}× lower in most seeds.
 
+    {CONSEQUENCE}.
+
     Fix
     Lower the learning rate (÷10 is probed), decay it with a schedule, or lower the momentum.
     """
@@ -124,6 +164,7 @@ class OscillatingLoss(Rule):
     id = "DD302"
     name = "oscillating-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
 
     options = (
@@ -174,7 +215,10 @@ class NoisyLoss(Rule):
 
     Measured
     Final relative loss of the setup (above {floor:.1%} of the trivial baseline) against that of
-    a smaller learning rate (at least {gain:g}× lower) in most seeds, when no seed diverges.
+    a smaller learning rate (at least {gain:g}× lower) in most of the seeds it was probed on,
+    when no seed diverges.
+
+    {CONSEQUENCE}.
 
     Fix
     Lower the learning rate (÷10 and the range test's suggestion are probed), or decay it over
@@ -184,6 +228,7 @@ class NoisyLoss(Rule):
     id = "DD303"
     name = "noisy-loss"
     category = "learning-rate-too-high"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
     needs = ("lr_div10",)
 
@@ -201,7 +246,8 @@ class NoisyLoss(Rule):
         seeds = [s for s, run in base.items() if self.floor < relative_final(measured, run) < math.inf
                  and any(s in v and relative_final(measured, v[s]) * self.gain <= relative_final(measured, run)
                          for v in smaller)]
-        if not majority(len(seeds), len(base)) or any(diverged(measured, r) for r in base.values()):
+        compared = [s for s in base if any(s in v for v in smaller)]
+        if not majority(len(seeds), len(compared)) or any(diverged(measured, r) for r in base.values()):
             return []
         fixes = [_lower_lr(measured, seeds, self.gain)]
         if len(smaller) > 1:
@@ -216,7 +262,7 @@ class NoisyLoss(Rule):
             f"{format_number(float(np.median(lowers)))}×.",
             {"relative_final_loss": rels, "relative_final_loss_smaller_rate": lowers, "threshold": self.gain,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
-            seeds=seeds_phrase(len(seeds), len(base)), fixes=fixes)]
+            seeds=seeds_phrase(len(seeds), len(compared)), fixes=fixes)]
 
 
 class SlowProgress(Rule):
@@ -224,8 +270,8 @@ class SlowProgress(Rule):
 
     What it does
     Compares the compiled setup with the same probe at 10× the learning rate and at the LR
-    range test's suggestion. Fires when one of them ends at least {gain:g}× lower in most seeds
-    and the setup is still far from a fit.
+    range test's suggestion. Fires when one of them ends at least {gain:g}× lower in most of the
+    seeds it was probed on (the same variant in most seeds) and the setup is still far from a fit.
 
     Why is this bad?
     Updates are so small against the weights that training needs orders of magnitude more
@@ -237,8 +283,12 @@ class SlowProgress(Rule):
     step (a healthy value is near 1e-3). An error when the setup barely moved (median relative
     final loss > {error_above:g}); info when it moved and its updates are clearly at a healthy
     pace (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
-    {SEED_NOISE:g} decades): a model that trains gets a faster rate as advice; a warning
-    otherwise, with low confidence when the ratio is within seed noise of {healthy_update:g}.
+    {SEED_NOISE:g} decades), or when it already trains well (median relative final loss below
+    {trains_well:g} by more than the seed noise): a model that trains gets a faster rate as
+    advice; a warning otherwise, with low confidence when the ratio or the loss is within seed
+    noise of its threshold.
+
+    {CONSEQUENCE}.
 
     Fix
     Raise the learning rate (×10 and the range test's suggestion are probed), or use an
@@ -248,6 +298,7 @@ class SlowProgress(Rule):
     id = "DD311"
     name = "slow-progress"
     category = "learning-rate-too-low"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
     severities = (Severity.INFO, Severity.WARNING, Severity.ERROR)
     needs = ("lr_x10",)
@@ -257,6 +308,8 @@ class SlowProgress(Rule):
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
         Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which a setup "
                                                       "that moved trains at a healthy pace (info)"),
+        Option("trains_well", float, 0.1, (0, 1), "median relative final loss below which the setup already "
+                                                  "trains well, so that a faster rate is advice"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -265,12 +318,16 @@ class SlowProgress(Rule):
         rate = measured.model.learning_rate
         if rate and measured.range_test and (_suggested(measured) or 0) <= rate:
             faster = faster[:1]  # the range test suggests no larger rate
-        slow = [s for s, run in base.items()
-                if self.floor < relative_final(measured, run) < math.inf
-                and any(s in f and relative_final(measured, f[s]) * self.gain <= relative_final(measured, run)
-                        for f in faster)]
-        if not majority(len(slow), len(base)):
-            return []
+        shown = []  # (seeds where the variant ends gain× lower, seeds it ran on) of each variant that shows it
+        for f in faster:
+            wins = [s for s, run in base.items() if s in f and self.floor < relative_final(measured, run) < math.inf
+                    and relative_final(measured, f[s]) * self.gain <= relative_final(measured, run)]
+            ran = [s for s in base if s in f]
+            if majority(len(wins), len(ran)):
+                shown.append((wins, ran))
+        if not shown:
+            return []  # no one faster rate ends far lower in most seeds (two coin tosses do not add up)
+        slow, compared = max(shown, key=lambda wr: len(wr[0]) / len(wr[1]))
         fixes = [measured_fix(measured, "lr_x10", f"raise the learning rate to {lr_text(measured, LR_UP)}",
                               lr_change(measured, LR_UP), slow, gain=self.gain)]
         if measured.range_test and (_suggested(measured) or 0) > (measured.model.learning_rate or math.inf):
@@ -278,10 +335,13 @@ class SlowProgress(Rule):
         rels = [relative_final(measured, base[s]) for s in slow]
         ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
         pace = float(np.median(ratios)) if ratios else None
-        if float(np.median(rels)) > self.error_above:
+        reached = float(np.median(rels))
+        if reached > self.error_above:
             severity = Severity.ERROR
         elif pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
             severity = Severity.INFO  # it trains at a healthy pace, clearly: a larger rate is advice
+        elif reached * 10 ** SEED_NOISE <= self.trains_well:
+            severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
         else:
             severity = Severity.WARNING
         finding = self.finding(
@@ -291,10 +351,14 @@ class SlowProgress(Rule):
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
              "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
-            severity=severity, seeds=seeds_phrase(len(slow), len(base)), fixes=fixes)
-        if severity == Severity.WARNING and pace is not None and near(pace, self.healthy_update):
-            finding.confidence = "low"  # the pace is within seed noise of healthy: info is as likely
-            finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"
+            severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
+        edges = [what for what, at_edge in (
+            ("the update-to-weight ratio is within seed noise of a healthy pace",
+             pace is not None and near(pace, self.healthy_update)),
+            ("the loss reached is within seed noise of training well", near(reached, self.trains_well))) if at_edge]
+        if severity == Severity.WARNING and edges:
+            finding.confidence = "low"  # within seed noise of info: info is as likely
+            finding.evidence["low_confidence"] = "; ".join(edges)
         return [finding]
 
 
@@ -316,6 +380,8 @@ class LossPlateau(Rule):
     rising) and final relative loss between {floor:g} and 1 in most seeds; reported unless every
     probed fix fails to end at least {VERIFIED_GAIN:g}× lower.
 
+    {CONSEQUENCE}.
+
     Fix
     Use the learning rate the LR range test suggests, or switch to Adam.
     """
@@ -323,6 +389,7 @@ class LossPlateau(Rule):
     id = "DD304"
     name = "loss-plateau"
     category = "learning-rate-too-low"
+    consequence_of = ROOT_CAUSES
     severity = Severity.WARNING
 
     options = (

@@ -73,6 +73,9 @@ class Rule:
     Severity follows impairment: when the user's setup fits within the probe budget, the judge
     caps a finding at info unless the rule sets ``capped_when_fit = False`` (its harm is not the
     training loss). A ``residual`` rule speaks only when no other rule has a warning or error.
+    A rule whose finding may follow from a root cause in another category lists those categories
+    in ``consequence_of``; the judge then reports it at info, below the root cause, when the root
+    cause's verified fix does as well as its own.
     """
 
     id: ClassVar[str]
@@ -82,6 +85,10 @@ class Rule:
     severities: ClassVar[tuple[Severity, ...]] = ()  # default: (severity,); info added when capped_when_fit
     capped_when_fit: ClassVar[bool] = True  # severity follows impairment: at most info when the setup fits
     residual: ClassVar[bool] = False  # judged only when no other rule has a warning or error
+    # Categories of a root cause this finding can follow from: when a finding of one of them has a
+    # verified fix that ends as low as this finding's best (within seed noise), this one is its
+    # consequence, reported at info below it.
+    consequence_of: ClassVar[tuple[str, ...]] = ()
     needs: ClassVar[tuple[str, ...]] = ()  # probe variants the rule cannot judge without
     options: ClassVar[tuple[Option, ...]] = ()
 
@@ -98,7 +105,10 @@ class Rule:
             raise TypeError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
         if cls.category not in CATEGORIES:
             raise TypeError(f"{cls.__name__}: unknown category {cls.category!r}")
-        capped = {Severity.INFO} if cls.capped_when_fit else set()
+        unknown = [c for c in cls.consequence_of if c not in CATEGORIES]
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown category {unknown[0]!r} in consequence_of")
+        capped = {Severity.INFO} if cls.capped_when_fit or cls.consequence_of else set()
         cls.severities = tuple(sorted(set(cls.severities or (cls.severity,)) | capped))
         if cls.severity not in cls.severities:
             raise TypeError(f"{cls.__name__}: severity {cls.severity.label} is not among its severities")
