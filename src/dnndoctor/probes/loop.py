@@ -26,7 +26,8 @@ from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
 from ..tf_runtime import import_keras
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
-                         channels_first, finite, group_norms, record_activations, variable_groups, watched_layers)
+                         channels_first, finite, group_norms, group_square_sums, record_activations, variable_groups,
+                         watched_layers)
 
 
 SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
@@ -81,6 +82,7 @@ class InstrumentedLoop:
 
     def _compile(self, jit: bool) -> None:
         self.jit = jit
+        self._step = self.tf.function(self._step_graph, autograph=False)  # compiled inside the graphs that call it
         self._chunk = self.tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
         self._stats = self.tf.function(self._stats_graph, jit_compile=jit, autograph=False)
 
@@ -103,59 +105,61 @@ class InstrumentedLoop:
 
         return take, within
 
-    def _train_step(self, xb, yb, weights, instrumented: bool):
-        """Keras' TensorFlow ``train_step``: the loss, and when ``instrumented`` the per-layer
-        gradient norms and update ÷ weight norms."""
+    def _train_step(self, xb, yb, weights):
+        """Keras' TensorFlow ``train_step``: the loss, and the squared norm of the gradient per group."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
             loss = compute_loss(model, xb, yb, y_pred, weights, training=True)
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
-        loss = tf.cast(loss, tf.float32)
-        if not instrumented:
-            self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-            return loss
-        before = [tf.identity(v.value) for v in self.tvars]
-        self.optimizer.apply_gradients(zip(grads, self.tvars))
-        updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
-        return loss, group_norms(tf, grads, self.groups), updates / (group_norms(tf, before, self.groups) + 1e-12)
+        self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
+        return tf.cast(loss, tf.float32), group_square_sums(tf, grads, self.groups)
 
-    def _step(self, step, instrumented: bool = False):
+    def _step_graph(self, step):
+        """One training step on the batch of ``step``. The short last batch of an epoch is sliced at a
+        size known only when the step runs, except under XLA, which needs static shapes and so
+        branches between the two sizes (a branch per step costs more than the step on a small model)."""
+        tf = self.tf
         take, within = self._batch(step)
         if self.remainder == 0:
-            return self._train_step(*take(self.batch_size), instrumented)
-        return self.tf.cond(
-            within == self.steps_per_epoch - 1,
-            lambda: self._train_step(*take(self.remainder), instrumented),
-            lambda: self._train_step(*take(self.batch_size), instrumented),
-        )
+            return self._train_step(*take(self.batch_size))
+        last = within == self.steps_per_epoch - 1
+        if not self.jit:
+            return self._train_step(*take(tf.where(last, self.remainder, self.batch_size)))
+        return tf.cond(last, lambda: self._train_step(*take(self.remainder)),
+                       lambda: self._train_step(*take(self.batch_size)))
 
     def _chunk_graph(self, start):
         """``record_every`` training steps from step ``start``, then the records of ``_stats_graph``.
 
-        The steps are ``samples`` blocks of plain steps, each ended by one instrumented step; the
-        layer norms returned are the means over those instrumented steps.
+        The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
+        update norms are measured; the layer norms returned are the means over those steps. The
+        step is one traced function, called at both places: its unused gradient norms are pruned
+        from the plain steps.
         """
         tf, n, samples, g = self.tf, self.record_every, self.samples, len(self.groups)
         stride = n // samples
         lead = n - stride * samples  # plain steps the first block has in excess
 
         def plain(i, losses):
-            return i + 1, losses.write(i, self._step(start + i))
+            return i + 1, losses.write(i, self._step(start + i)[0])
 
         def block(j, i, losses, grad_sum, ratio_sum):
             sample_at = lead + (j + 1) * stride - 1
             i, losses = tf.while_loop(lambda i, _: i < sample_at, plain, (i, losses))
-            loss, grad_norms, ratios = self._step(start + i, instrumented=True)
-            return j + 1, i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
+            before = [tf.identity(v.value) for v in self.tvars]
+            loss, grad_squares = self._step(start + i)
+            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
+            ratios = updates / (group_norms(tf, before, self.groups) + 1e-12)
+            return j + 1, i + 1, losses.write(i, loss), grad_sum + tf.sqrt(grad_squares), ratio_sum + ratios
 
         _, _, losses, grad_sum, ratio_sum = tf.while_loop(
             lambda j, *_: j < samples,
             block,
             (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
         )
-        return (losses.stack(), grad_sum / samples, ratio_sum / samples, *self._stats_graph())
+        return (losses.stack(), grad_sum / samples, ratio_sum / samples, *self._stats())
 
     def _weight_norms(self):
         return group_norms(self.tf, [v.value for v in self.tvars], self.groups)
@@ -245,7 +249,7 @@ class InstrumentedLoop:
 
         def body(i, losses):
             self.optimizer.learning_rate.assign(lrs[i])
-            return i + 1, losses.write(i, self._step(i))
+            return i + 1, losses.write(i, self._step(i)[0])
 
         _, losses = tf.while_loop(lambda i, _: i < n, body, (tf.constant(0), tf.TensorArray(tf.float32, size=n)))
         return losses.stack()
