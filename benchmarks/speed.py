@@ -7,7 +7,9 @@ For every model of benchmarks/speed_models.py it prints:
   any faithful probe (fixed-size shuffled batches, no measurement);
 - ``probe ms``: one ``InstrumentedLoop.run`` of the check's default steps, wall time per step
   (warmed up, tracing excluded, its per-run reset and records included);
-- ``probe/bare``; bare and probe are timed interleaved, several repeats, medians;
+- ``probe/bare``: bare and probe are timed interleaved, several repeats; the median of the
+  repeats' ratios, by wall time and by process CPU time (steadier on a shared machine);
+- ``compile s``: tracing and compiling the probe's graphs;
 - ``check s``: ``dnndoctor check`` in a fresh process with default flags (TensorFlow start-up
   included) on the model saved with its optimizer and loss, and ``check/fit400``: that time
   ÷ 400 steps of model.fit.
@@ -112,15 +114,17 @@ def step_times(model, x, y, repeats: int, jit: bool | None) -> dict:
     weights = [w.numpy() for w in probed.weights]
     bare()
     loop.run(variant="warm-up", seed=0, weights=weights)
-    bare_ms, probe_ms = [], []
+    wall = {"bare": [], "probe": []}
+    cpu = {"bare": [], "probe": []}
     for k in range(repeats):
-        started = time.perf_counter()
-        bare()
-        bare_ms.append(1000 * (time.perf_counter() - started) / STEPS)
-        started = time.perf_counter()
-        loop.run(variant="timed", seed=k, weights=weights)
-        probe_ms.append(1000 * (time.perf_counter() - started) / loop.steps)
-    return {"bare_ms": statistics.median(bare_ms), "probe_ms": statistics.median(probe_ms),
+        for kind, run in (("bare", bare), ("probe", lambda: loop.run(variant="timed", seed=k, weights=weights))):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            run()
+            wall[kind].append(1000 * (time.perf_counter() - started) / STEPS)
+            cpu[kind].append(1000 * (time.process_time() - started_cpu) / STEPS)
+    return {"bare_ms": statistics.median(wall["bare"]), "probe_ms": statistics.median(wall["probe"]),
+            "probe_over_bare": statistics.median(p / b for p, b in zip(wall["probe"], wall["bare"])),
+            "probe_over_bare_cpu": statistics.median(p / b for p, b in zip(cpu["probe"], cpu["bare"])),
             "engine": engine, "compile_s": compile_s}
 
 
@@ -154,7 +158,6 @@ def model_row(name: str, args) -> dict:
     model, x, y = MODELS[name]()
     row = {"model": name, "fit_ms": fit_ms_per_step(probe_clone(model), x, y)}
     row.update(step_times(model, x, y, args.repeats, args.jit))
-    row["probe_over_bare"] = row["probe_ms"] / row["bare_ms"]
     if not args.skip_check:
         row["check_s"] = saved_check_seconds(model, x, y)
         row["check_over_fit400"] = row["check_s"] / (STEPS * row["fit_ms"] / 1000)
@@ -180,14 +183,15 @@ def _cell(value, spec: str) -> str:
     return format(value, spec) if value is not None else "–".rjust(len(format(0.0, spec)))
 
 
-MODEL_HEADER = (f"{'model':10} {'fit ms':>8} {'bare ms':>8} {'probe ms':>9} {'probe/bare':>10} {'engine':>6} "
-                f"{'check s':>8} {'check/fit400':>12}")
+MODEL_HEADER = (f"{'model':10} {'fit ms':>8} {'bare ms':>8} {'probe ms':>9} {'probe/bare':>10} {'(cpu)':>6} "
+                f"{'engine':>6} {'compile s':>9} {'check s':>8} {'check/fit400':>12}")
 SEED_HEADER = f"\n{'seed fixture':18} {'check s':>8} {'seed script fit s':>18}"
 
 
 def print_model(r: dict) -> None:
     print(f"{r['model']:10} {r['fit_ms']:8.2f} {r['bare_ms']:8.3f} {r['probe_ms']:9.3f} "
-        f"{r['probe_over_bare']:9.2f}× {r['engine']:>6} {_cell(r.get('check_s'), '8.1f')} "
+        f"{r['probe_over_bare']:9.2f}× {r['probe_over_bare_cpu']:5.2f}× {r['engine']:>6} {r['compile_s']:9.1f} "
+        f"{_cell(r.get('check_s'), '8.1f')} "
               f"{_cell(r.get('check_over_fit400'), '11.1f')}", flush=True)
 
 

@@ -132,19 +132,16 @@ def variable_groups(model, variables: list) -> list[VariableGroup]:
     return groups
 
 
-def group_square_sums(tf, tensors: list, groups: list[VariableGroup]):
-    """The squared L2 norm of each group's tensors, as one vector; a None tensor (no gradient) counts
-    as zeros. Fused: one squared sum per tensor, stacked, then one segment sum into the groups."""
+def group_norms(tf, tensors: list, groups: list[VariableGroup]):
+    """The L2 norm of each group's tensors, as one vector; a None tensor (no gradient) counts as zeros.
+
+    Fused: one squared sum per tensor, stacked, then one segment sum into the groups.
+    """
     members = [(i, k) for k, group in enumerate(groups) for i in group.indices if tensors[i] is not None]
     if not members:
         return tf.zeros([len(groups)])
     squares = tf.stack([tf.reduce_sum(tf.square(tf.cast(tensors[i], tf.float32))) for i, _ in members])
-    return tf.math.unsorted_segment_sum(squares, [k for _, k in members], len(groups))
-
-
-def group_norms(tf, tensors: list, groups: list[VariableGroup]):
-    """The L2 norm of each group's tensors, as one vector (see ``group_square_sums``)."""
-    return tf.sqrt(group_square_sums(tf, tensors, groups))
+    return tf.sqrt(tf.math.unsorted_segment_sum(squares, [k for _, k in members], len(groups)))
 
 
 def finite(value) -> float | None:

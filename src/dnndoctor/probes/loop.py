@@ -26,7 +26,7 @@ from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
 from ..tf_runtime import import_keras
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
-                         channels_first, finite, group_norms, group_square_sums, record_activations, variable_groups,
+                         channels_first, finite, group_norms, record_activations, variable_groups,
                          watched_layers)
 
 
@@ -76,7 +76,8 @@ class InstrumentedLoop:
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self._first_channel = [channels_first(layer) for layer in layers]
-        self._starts: dict[bytes, tuple[list[np.ndarray], dict[str, dict]]] = {}
+        self._starts: dict[bytes, tuple[list[np.ndarray], dict[str, dict]]] = {}  # by weights_digest
+        self._orders: dict[int, np.ndarray] = {}  # batch order by seed
         self._compile(jit)
         self._ramp = None
 
@@ -106,7 +107,7 @@ class InstrumentedLoop:
         return take, within
 
     def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``: the loss, and the squared norm of the gradient per group."""
+        """Keras' TensorFlow ``train_step``: the loss, and the gradients (None where a variable has none)."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
@@ -114,7 +115,7 @@ class InstrumentedLoop:
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
         self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-        return tf.cast(loss, tf.float32), group_square_sums(tf, grads, self.groups)
+        return tf.cast(loss, tf.float32), grads
 
     def _step_graph(self, step):
         """One training step on the batch of ``step``. The short last batch of an epoch is sliced at a
@@ -135,8 +136,7 @@ class InstrumentedLoop:
 
         The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
         update norms are measured; the layer norms returned are the means over those steps. The
-        step is one traced function, called at both places: its unused gradient norms are pruned
-        from the plain steps.
+        step is one traced function, called at both places; only the measured steps reduce its gradients.
         """
         tf, n, samples, g = self.tf, self.record_every, self.samples, len(self.groups)
         stride = n // samples
@@ -149,10 +149,11 @@ class InstrumentedLoop:
             sample_at = lead + (j + 1) * stride - 1
             i, losses = tf.while_loop(lambda i, _: i < sample_at, plain, (i, losses))
             before = [tf.identity(v.value) for v in self.tvars]
-            loss, grad_squares = self._step(start + i)
+            loss, grads = self._step(start + i)
+            grad_norms = group_norms(tf, grads, self.groups)
             updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
             ratios = updates / (group_norms(tf, before, self.groups) + 1e-12)
-            return j + 1, i + 1, losses.write(i, loss), grad_sum + tf.sqrt(grad_squares), ratio_sum + ratios
+            return j + 1, i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
 
         _, _, losses, grad_sum, ratio_sum = tf.while_loop(
             lambda j, *_: j < samples,
@@ -230,7 +231,11 @@ class InstrumentedLoop:
             var.assign(value)
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
-        self.order.assign(batch_order(seed, self.rows, self.epochs) if order is None else order)
+        if order is None:
+            if seed not in self._orders:
+                self._orders[seed] = batch_order(seed, self.rows, self.epochs)
+            order = self._orders[seed]
+        self.order.assign(order)
         return init_stats
 
     def _fresh_optimizer_state(self) -> list[np.ndarray]:
