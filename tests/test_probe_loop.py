@@ -23,9 +23,10 @@ def test_the_digest_of_starting_weights_tells_values_apart():
 def test_group_norms_are_the_norms_of_each_layers_tensors(keras):
     import tensorflow as tf
 
-    tensors = [tf.constant([[3.0, 0.0]]), tf.constant([4.0]), None, tf.constant([[1.0, 2.0], [2.0, 4.0]])]
-    groups = [VariableGroup("a", [0, 1], 3), VariableGroup("b", [2, 3], 6), VariableGroup("c", [2], 1)]
+    tensors = [tf.constant([[3.0, 0.0]]), tf.constant([4.0]), tf.zeros([2]), tf.constant([[1.0, 2.0], [2.0, 4.0]])]
+    groups = [VariableGroup("a", [0, 1], 3), VariableGroup("b", [2, 3], 6), VariableGroup("c", [2], 2)]
     np.testing.assert_allclose(group_norms(tf, tensors, groups).numpy(), [5.0, 5.0, 0.0])
+    assert group_norms(tf, tensors, []).shape == (0,)
 
 
 def _regressor(keras):

@@ -133,11 +133,11 @@ def variable_groups(model, variables: list) -> list[VariableGroup]:
 
 
 def group_norms(tf, tensors: list, groups: list[VariableGroup]):
-    """The L2 norm of each group's tensors, as one vector; a None tensor (no gradient) counts as zeros.
+    """The L2 norm of each group's tensors, as one vector.
 
     Fused: one squared sum per tensor, stacked, then one segment sum into the groups.
     """
-    members = [(i, k) for k, group in enumerate(groups) for i in group.indices if tensors[i] is not None]
+    members = [(i, k) for k, group in enumerate(groups) for i in group.indices]
     if not members:
         return tf.zeros([len(groups)])
     squares = tf.stack([tf.reduce_sum(tf.square(tf.cast(tensors[i], tf.float32))) for i, _ in members])

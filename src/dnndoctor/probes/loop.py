@@ -107,7 +107,7 @@ class InstrumentedLoop:
         return take, within
 
     def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``: the loss, and the gradients (None where a variable has none)."""
+        """Keras' TensorFlow ``train_step``: the loss, and the gradients (zeros where a variable has none)."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
@@ -115,21 +115,17 @@ class InstrumentedLoop:
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
         self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-        return tf.cast(loss, tf.float32), grads
+        return tf.cast(loss, tf.float32), [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
 
     def _step_graph(self, step):
-        """One training step on the batch of ``step``. The short last batch of an epoch is sliced at a
-        size known only when the step runs, except under XLA, which needs static shapes and so
-        branches between the two sizes (a branch per step costs more than the step on a small model)."""
-        tf = self.tf
+        """One training step on the batch of ``step``; the short last batch of an epoch in its own
+        branch, so that every batch has a static shape (as XLA needs, and a slice of a size known
+        only at run time slows a step by a quarter on small models and recurrent layers)."""
         take, within = self._batch(step)
         if self.remainder == 0:
             return self._train_step(*take(self.batch_size))
-        last = within == self.steps_per_epoch - 1
-        if not self.jit:
-            return self._train_step(*take(tf.where(last, self.remainder, self.batch_size)))
-        return tf.cond(last, lambda: self._train_step(*take(self.remainder)),
-                       lambda: self._train_step(*take(self.batch_size)))
+        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._train_step(*take(self.remainder)),
+                            lambda: self._train_step(*take(self.batch_size)))
 
     def _chunk_graph(self, start):
         """``record_every`` training steps from step ``start``, then the records of ``_stats_graph``.
