@@ -84,7 +84,14 @@ class DataProfile:
 
 @dataclass
 class LayerTrace:
-    """Per-layer quantities of one probe run, one value per record step (None: not measured)."""
+    """Per-layer quantities of one probe run, one value per record step (None: not measured).
+
+    ``grad_norm``, ``grad_rms`` and ``update_ratio`` (update norm ÷ weight norm before it) are, at
+    each record after the first, means over four steps sampled evenly in the chunk of steps that
+    ends there (``SAMPLED_STEPS`` of probes/loop.py), the chunk's last step among them (every step
+    when the chunk has four or fewer), not over every step of the chunk. Weight norms and activation statistics are read at the
+    record step itself; the Keras callback reads gradients on its probe batch at the record step.
+    """
 
     name: str
     activation: str | None = None

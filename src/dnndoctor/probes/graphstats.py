@@ -133,11 +133,15 @@ def variable_groups(model, variables: list) -> list[VariableGroup]:
 
 
 def group_norms(tf, tensors: list, groups: list[VariableGroup]):
-    """The L2 norm of each group's tensors, as one vector."""
-    if not groups:
-        return tf.zeros([0])
-    squares = [tf.reduce_sum(tf.square(tf.cast(t, tf.float32))) for t in tensors]
-    return tf.stack([tf.sqrt(tf.add_n([squares[i] for i in g.indices])) for g in groups])
+    """The L2 norm of each group's tensors, as one vector.
+
+    Fused: one squared sum per tensor, stacked, then one segment sum into the groups.
+    """
+    members = [(i, k) for k, group in enumerate(groups) for i in group.indices]
+    if not members:
+        return tf.zeros([len(groups)])
+    squares = tf.stack([tf.reduce_sum(tf.square(tf.cast(tensors[i], tf.float32))) for i, _ in members])
+    return tf.sqrt(tf.math.unsorted_segment_sum(squares, [k for _, k in members], len(groups)))
 
 
 def finite(value) -> float | None:

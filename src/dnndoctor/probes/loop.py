@@ -5,10 +5,16 @@ then reused for every seed and learning rate: weights, optimizer state, batch or
 learning rate are variables that ``run`` resets before each probe. Inputs, targets and sample
 weights are arrays or dicts of arrays (several inputs or outputs), gathered batch by batch
 inside the graph, and fed with the dtypes ``model.fit`` gives them.
+
+Most steps are Keras' plain train step. Per-layer gradient and update norms are measured at
+``SAMPLED_STEPS`` steps spread over each chunk of ``record_every`` steps (the last step of the
+chunk among them), and the chunk's activation statistics, weight norms and losses at its end,
+in the same graph call.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from typing import Callable
@@ -20,7 +26,11 @@ from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
 from ..tf_runtime import import_keras
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
-                         channels_first, finite, group_norms, record_activations, variable_groups, watched_layers)
+                         channels_first, finite, group_norms, record_activations, variable_groups,
+                         watched_layers)
+
+
+SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
 
 
 def batch_order(seed: int, rows: int, epochs: int) -> np.ndarray:
@@ -44,6 +54,7 @@ class InstrumentedLoop:
         self.steps_per_epoch = math.ceil(self.rows / self.batch_size)
         self.remainder = self.rows % self.batch_size
         self.record_every = record_every
+        self.samples = min(SAMPLED_STEPS, record_every)
         self.steps = math.ceil(steps / record_every) * record_every
         self.epochs = math.ceil(self.steps / self.steps_per_epoch)
         self.probe_rows = probe_rows
@@ -65,10 +76,16 @@ class InstrumentedLoop:
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self._first_channel = [channels_first(layer) for layer in layers]
-        self.jit = jit
-        self._chunk = tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
-        self._stats = tf.function(self._stats_graph, jit_compile=jit, autograph=False)
+        self._starts: dict[bytes, tuple[list[np.ndarray], dict[str, dict]]] = {}  # by weights_digest
+        self._orders: dict[int, np.ndarray] = {}  # batch order by seed
+        self._compile(jit)
         self._ramp = None
+
+    def _compile(self, jit: bool) -> None:
+        self.jit = jit
+        self._step = self.tf.function(self._step_graph, autograph=False)  # compiled inside the graphs that call it
+        self._chunk = self.tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
+        self._stats = self.tf.function(self._stats_graph, jit_compile=jit, autograph=False)
 
     def _variables(self, data: Arrays):
         """Non-trainable variables holding ``data`` as model.fit feeds it, in the same structure."""
@@ -90,45 +107,56 @@ class InstrumentedLoop:
         return take, within
 
     def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``, returning per-layer gradient and update norms."""
+        """Keras' TensorFlow ``train_step``: the loss, and the gradients (zeros where a variable has none)."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
             loss = compute_loss(model, xb, yb, y_pred, weights, training=True)
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
-        before = [tf.identity(v.value) for v in self.tvars]
         self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-        present = [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
-        grad_norms = group_norms(tf, present, self.groups)
-        update_norms = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
-        ratios = update_norms / (group_norms(tf, before, self.groups) + 1e-12)
-        return tf.cast(loss, tf.float32), grad_norms, ratios
+        return tf.cast(loss, tf.float32), [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
 
-    def _step(self, step):
+    def _step_graph(self, step):
+        """One training step on the batch of ``step``; the short last batch of an epoch in its own
+        branch, so that every batch has a static shape (as XLA needs, and a slice of a size known
+        only at run time slows a step by a quarter on small models and recurrent layers)."""
         take, within = self._batch(step)
         if self.remainder == 0:
             return self._train_step(*take(self.batch_size))
-        return self.tf.cond(
-            within == self.steps_per_epoch - 1,
-            lambda: self._train_step(*take(self.remainder)),
-            lambda: self._train_step(*take(self.batch_size)),
-        )
+        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._train_step(*take(self.remainder)),
+                            lambda: self._train_step(*take(self.batch_size)))
 
     def _chunk_graph(self, start):
-        """``record_every`` training steps from step ``start``; chunk means of the layer norms."""
-        tf, n, g = self.tf, self.record_every, len(self.groups)
+        """``record_every`` training steps from step ``start``, then the records of ``_stats_graph``.
 
-        def body(i, losses, grad_sum, ratio_sum):
-            loss, grad_norms, ratios = self._step(start + i)
-            return i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
+        The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
+        update norms are measured; the layer norms returned are the means over those steps. The
+        step is one traced function, called at both places; only the measured steps reduce its gradients.
+        """
+        tf, n, samples, g = self.tf, self.record_every, self.samples, len(self.groups)
+        stride = n // samples
+        lead = n - stride * samples  # plain steps the first block has in excess
 
-        _, losses, grad_sum, ratio_sum = tf.while_loop(
-            lambda i, *_: i < n,
-            body,
-            (tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
+        def plain(i, losses):
+            return i + 1, losses.write(i, self._step(start + i)[0])
+
+        def block(j, i, losses, grad_sum, ratio_sum):
+            sample_at = lead + (j + 1) * stride - 1
+            i, losses = tf.while_loop(lambda i, _: i < sample_at, plain, (i, losses))
+            before = [tf.identity(v.value) for v in self.tvars]
+            loss, grads = self._step(start + i)
+            grad_norms = group_norms(tf, grads, self.groups)
+            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
+            ratios = updates / (group_norms(tf, before, self.groups) + 1e-12)
+            return j + 1, i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
+
+        _, _, losses, grad_sum, ratio_sum = tf.while_loop(
+            lambda j, *_: j < samples,
+            block,
+            (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
         )
-        return losses.stack(), grad_sum / n, ratio_sum / n
+        return (losses.stack(), grad_sum / samples, ratio_sum / samples, *self._stats())
 
     def _weight_norms(self):
         return group_norms(self.tf, [v.value for v in self.tvars], self.groups)
@@ -168,15 +196,12 @@ class InstrumentedLoop:
         except Exception:
             if not self.jit:
                 raise
-            self.jit = False
-            self._chunk = self.tf.function(self._chunk_graph, jit_compile=False, autograph=False)
-            self._stats = self.tf.function(self._stats_graph, jit_compile=False, autograph=False)
+            self._compile(False)
             self._stats()
             self._chunk(self.tf.constant(0))
             return "graph"
 
-    def _measure_state(self):
-        stats, weights, losses = self._stats()
+    def _numpy_state(self, stats, weights, losses):
         return (stats.numpy() if self._activations is not None else None), weights.numpy(), losses.numpy()
 
     def use_data(self, x: Arrays, y: Arrays) -> None:
@@ -189,16 +214,25 @@ class InstrumentedLoop:
         self._data = (x, y)
 
     def _reset(self, weights: list[np.ndarray], seed: int, order: np.ndarray | None,
-               learning_rate: float | None) -> None:
+               learning_rate: float | None) -> dict[str, dict]:
         """Weights, every optimizer variable (iterations, moments, EMA, accumulators) and the batch order
-        as at the start of a fresh model.fit."""
+        as at the start of a fresh model.fit; returns the initial weight statistics of ``weights``."""
         for var, value in zip(self.model.weights, weights):
             var.assign(value)
-        for var, value in zip(self.optimizer.variables, self._fresh_optimizer_state()):
+        key = weights_digest(weights)
+        if key not in self._starts:
+            self._starts[key] = (self._fresh_optimizer_state(), initial_weight_stats(self.model, self.groups, weights))
+        optimizer_state, init_stats = self._starts[key]
+        for var, value in zip(self.optimizer.variables, optimizer_state):
             var.assign(value)
         if learning_rate is not None:
             self.optimizer.learning_rate = learning_rate
-        self.order.assign(batch_order(seed, self.rows, self.epochs) if order is None else order)
+        if order is None:
+            if seed not in self._orders:
+                self._orders[seed] = batch_order(seed, self.rows, self.epochs)
+            order = self._orders[seed]
+        self.order.assign(order)
+        return init_stats
 
     def _fresh_optimizer_state(self) -> list[np.ndarray]:
         """The optimizer variables as a new optimizer builds them on the current weights, as at the
@@ -216,8 +250,7 @@ class InstrumentedLoop:
 
         def body(i, losses):
             self.optimizer.learning_rate.assign(lrs[i])
-            loss, _, _ = self._step(i)
-            return i + 1, losses.write(i, loss)
+            return i + 1, losses.write(i, self._step(i)[0])
 
         _, losses = tf.while_loop(lambda i, _: i < n, body, (tf.constant(0), tf.TensorArray(tf.float32, size=n)))
         return losses.stack()
@@ -241,28 +274,27 @@ class InstrumentedLoop:
             steps: int | None = None, stop: Callable[[], bool] | None = None) -> ProbeRun:
         """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure;
         ``stop`` is asked after every chunk whether to end the run there."""
-        tf = self.tf
         started = time.perf_counter()
         self.use_data(*(data or self.base_data))
-        self._reset(weights, seed, order, learning_rate)
+        init_stats = self._reset(weights, seed, order, learning_rate)
         by_name = {g.name: LayerTrace(name=g.name) for g in self.groups}
         for name, activation in self.watched:
             by_name.setdefault(name, LayerTrace(name=name)).activation = activation
         losses: list[float] = []
         record_steps = [0]
-        stats, weight_norms, eval_loss = self._measure_state()
+        stats, weight_norms, eval_loss = self._numpy_state(*self._stats())
         eval_losses = [float(eval_loss[0])]
         self._record(by_name, stats, weight_norms, None, None)
         for start in range(0, min(steps or self.steps, self.steps), self.record_every):
-            chunk_losses, grad_means, ratio_means = self._chunk(tf.constant(start))
-            losses.extend(float(v) for v in chunk_losses.numpy())
-            stats, weight_norms, eval_loss = self._measure_state()
+            chunk_losses, grad_means, ratio_means, *state = self._chunk(self.tf.constant(start))
+            losses.extend(chunk_losses.numpy().tolist())
+            stats, weight_norms, eval_loss = self._numpy_state(*state)
             eval_losses.append(float(eval_loss[0]))
             record_steps.append(start + self.record_every)
             self._record(by_name, stats, weight_norms, grad_means.numpy(), ratio_means.numpy())
             if not math.isfinite(losses[-1]) or (stop is not None and stop()):
                 break
-        for name, values in initial_weight_stats(self.model, self.groups, weights).items():
+        for name, values in init_stats.items():
             by_name[name].init = values
         return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=eval_losses,
                         regularization_loss=finite(eval_loss[1]), val_loss=finite(eval_loss[2]),
@@ -303,6 +335,16 @@ def initial_weight_stats(model, groups: list[VariableGroup], weights: list[np.nd
             "identical_units": bool(kernel.shape[1] > 1 and np.allclose(kernel, kernel[:, :1])),
         }
     return stats
+
+
+def weights_digest(weights: list[np.ndarray]) -> bytes:
+    """A digest of the values of ``weights``: the key of what a run derives from its starting weights."""
+    digest = hashlib.blake2b(digest_size=16)
+    for value in weights:
+        array = np.ascontiguousarray(value)
+        digest.update(f"{array.dtype}{array.shape}".encode())
+        digest.update(array.data)
+    return digest.digest()
 
 
 def _current_lr(optimizer) -> float | None:
