@@ -13,15 +13,19 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from dnndoctor.errors import InputError, OptionError
+from dnndoctor.errors import InputError
 from dnndoctor.options import CheckOptions
 
 HERE = Path(__file__).resolve().parent
 
 
-def test_an_unknown_executor_is_refused_with_the_choices():
-    with pytest.raises(OptionError, match="one of auto, serial, devices, ray"):
-        CheckOptions(executor="gpu")
+def test_an_unknown_executor_is_refused_in_one_line_with_the_choices(tmp_path):
+    from dnndoctor.cli import app
+
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "m.keras"), str(tmp_path / "d.npz"), "--executor", "gpu"])
+    assert result.exit_code == 2
+    assert " ".join(result.output.split()) == ("error: --executor must be one of auto, serial, devices, ray, "
+                                               "not 'gpu' (for example --executor auto)")
 
 
 def test_the_executor_flag_and_key_reach_the_options(tmp_path):
