@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +92,11 @@ def model_to_bytes(model) -> bytes:
 
 
 def model_from_bytes(data: bytes, *, safe_mode: bool):
-    """The compiled model of a ``.keras`` archive's bytes."""
+    """The compiled model of a ``.keras`` archive's bytes. Optimizer state that does not fit is
+    skipped quietly: probes start every optimizer afresh."""
     _, keras = import_keras()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         path = Path(folder) / "model.keras"
         path.write_bytes(data)
         return keras.saving.load_model(path, safe_mode=safe_mode)
