@@ -4,22 +4,25 @@ Each actor builds a ``ProbeWorker`` from the planner's ``WorkerSpec`` (the model
 bytes, the sampled arrays and options) and runs the tasks it is handed. The executor connects
 to the cluster at ``RAY_ADDRESS`` when it is set, else starts a local one bound to 127.0.0.1
 (or uses the one this process already runs). It kills its actors when it is collected; Ray
-stops a local cluster when the process that started it ends. A run on an actor is not cut short at the deadline of ``--time-budget``: the
-planner still cuts between batches.
+stops a local cluster when the process that started it ends. A run on an actor is not cut
+short at the deadline of ``--time-budget``: the planner still cuts between batches.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import weakref
 from typing import Sequence
 
 from ..errors import InputError, ProbeError
 from .executors import TaskResult, run_task, with_suggestion
+from .failures import reason
 from .worker import ProbeTask, ProbeWorker
 from .workerspec import WorkerSpec
 
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 CPUS_PER_ACTOR = 4  # on a cluster without GPUs: one actor per this many CPUs
 
 
@@ -28,8 +31,10 @@ LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray binds a local cl
 
 def import_ray():
     """The ``ray`` module, or an InputError naming the extra that installs it. Without RAY_ADDRESS,
-    the cluster that Ray then starts listens on 127.0.0.1 only (Ray reads the switch on import)."""
-    if not os.environ.get("RAY_ADDRESS"):
+    the cluster that Ray then starts listens on 127.0.0.1 only; with a RAY_ADDRESS on 127.0.0.1,
+    Ray connects there instead of this machine's network address (Ray reads the switch on import)."""
+    host = os.environ.get("RAY_ADDRESS", "").rsplit(":", 1)[0]
+    if host in ("", "127.0.0.1", "localhost"):
         os.environ.setdefault(LOOPBACK_ONLY, "0")
     try:
         import ray
@@ -37,6 +42,21 @@ def import_ray():
         raise InputError("--executor ray needs Ray, which is not installed",
                          remedy="pip install 'dnndoctor[ray]'") from None
     return ray
+
+
+def start_or_connect(ray) -> None:
+    """Connect to the cluster at RAY_ADDRESS, or start a local one; an InputError when that fails."""
+    address = os.environ.get("RAY_ADDRESS")
+    try:
+        ray.init(address=address or "local", include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.ERROR)
+    except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError... with the cause below
+        cause = reason(exc.__cause__ or exc)
+        if address:
+            raise InputError(f"cannot connect to the Ray cluster at RAY_ADDRESS={address} ({cause})",
+                             remedy="check the address and the cluster's auth token, or use --executor serial"
+                             ) from None
+        raise InputError(f"cannot start a local Ray cluster ({cause})", remedy="use --executor serial") from None
 
 
 class ProbeActor:
@@ -58,8 +78,7 @@ class RayExecutor:
         self.home = home
         spec = WorkerSpec.of(home)
         if not ray.is_initialized():
-            ray.init(address=os.environ.get("RAY_ADDRESS") or "local", include_dashboard=False,
-                     log_to_driver=False, logging_level=logging.ERROR)
+            start_or_connect(ray)
         resources = ray.cluster_resources()
         gpus, cpus = int(resources.get("GPU", 0)), int(resources.get("CPU", 1))
         if gpus:
@@ -79,15 +98,21 @@ class RayExecutor:
         for task in with_suggestion(tasks, self.home):
             pool.submit(lambda actor, t: actor.run.remote(t), task)
         results: list[TaskResult] = []
+        failure: Exception | None = None
         for _ in tasks:
             try:
                 results.append(pool.get_next())
-            except RayError as exc:
-                results.append(ProbeError(f"a Ray probe worker failed ({type(exc).__name__}: "
-                                          f"{str(exc).strip().splitlines()[-1][:200]})",
-                                          path=self.home.model_path,
-                                          remedy="run the check with --executor serial to see the error"))
+            except RayError as exc:  # the task's actor died, or could not be built
+                failure = self._failure(exc)
+                results.append(failure)
+            except StopIteration:  # every actor died: the pool gives no more results
+                results.append(failure)
         return results
+
+    def _failure(self, exc: Exception) -> ProbeError:
+        plain = ANSI_COLOUR.sub("", reason(exc))  # Ray colours the names in its messages
+        return ProbeError(f"a Ray probe worker failed ({plain})", path=self.home.model_path,
+                          remedy="install this dnndoctor on the cluster's nodes, or use --executor serial")
 
 
 def kill_actors(ray, actors: list) -> None:
