@@ -192,6 +192,10 @@ def check(
                                                  "that defines the model's custom layers; it is imported."),
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for the whole "
                                                 "check, TensorFlow start-up excluded; probes are cut to fit."),
+    executor: Optional[str] = typer.Option(None, "--executor", show_default=False,
+                                           help="Where probe runs train: serial, devices (one worker per GPU or "
+                                                "logical device), ray (needs dnndoctor[ray]; RAY_ADDRESS or a "
+                                                "local cluster) or auto (devices with several GPUs) [default: auto]."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on stderr."),
 ) -> None:
     """Probe MODEL on DATA and report why it fails to train, with measured evidence.
@@ -208,7 +212,7 @@ def check(
                  "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _rule_keys(select, "--select"),
                  "ignore": _rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
                  "x_key": x_key, "y_key": y_key, "time_budget": time_budget,  # else the configured ones
-                 "fix_out": None if fix_out is None else str(fix_out),
+                 "executor": executor, "fix_out": None if fix_out is None else str(fix_out),
                  "class_weight": None if class_weight is None else _parse_class_weight(class_weight)}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,

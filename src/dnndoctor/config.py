@@ -79,7 +79,8 @@ class Config:
 
 # TOML key -> CheckOptions field; CheckOptions validates the values.
 PROBE_SETTINGS = {"steps": "steps", "seeds": "seeds", "batch-size": "batch_size",
-                  "counterfactuals": "counterfactuals", "max-fixes": "max_fixes", "time-budget": "time_budget"}
+                  "counterfactuals": "counterfactuals", "max-fixes": "max_fixes", "time-budget": "time_budget",
+                  "executor": "executor"}
 CHECK_SETTINGS = {**PROBE_SETTINGS, "loss": "loss", "optimizer": "optimizer", "learning-rate": "learning_rate",
                   "x-key": "x_key", "y-key": "y_key"}
 TOP_KEYS = (*PROBE_SETTINGS, "select", "ignore", "fail-on", "rules", "checks")

@@ -55,6 +55,7 @@ CLASS_WEIGHTS = Valid("a table of class index -> non-negative weight, e.g. {0: 1
                       lambda v: isinstance(v, dict) and len(v) > 0 and all(
                           isinstance(k, int) and not isinstance(k, bool) and k >= 0 and _is_number(w)
                           and math.isfinite(w) and w >= 0 for k, w in v.items()))
+EXECUTORS = ("auto", "serial", "devices", "ray")  # where probe runs train; see probes/executors.py
 RULE_OPTIONS = Valid("a table of rule id or name -> {option: value}",
                      lambda v: isinstance(v, dict) and all(isinstance(o, dict) for o in v.values()))
 
@@ -90,6 +91,7 @@ class CheckOptions:
     fix_out: str | None = option(None, TEXT, optional=True)  # save the model with the best verified fix here
     max_fixes: int = option(6, integer(0, 20))  # proposed edits verified by a probe each
     time_budget: float | None = option(None, POSITIVE, optional=True)  # seconds, TensorFlow start-up excluded
+    executor: str = option("auto", Valid(f"one of {', '.join(EXECUTORS)}", lambda v: v in EXECUTORS))
     unsafe_load: bool = option(False, FLAG)
     custom_objects: str | None = option(None, TEXT, optional=True)
     select: list[str] = option(valid=RULE_KEYS, factory=list)  # rule ids, names or categories; empty: all

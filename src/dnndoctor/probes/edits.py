@@ -206,7 +206,7 @@ def _batchnorm(ctx: Context) -> VariantSetup | None:
     for layer in ctx.model.layers:
         layers.append(layer.__class__.from_config(layer.get_config()))
         if layer.name in hidden:
-            layers.append(keras.layers.BatchNormalization())
+            layers.append(keras.layers.BatchNormalization(name=f"{layer.name}_batchnorm"))  # a stable name
     source = ctx.model.inputs[0]
     model = keras.Sequential([keras.Input(shape=source.shape[1:], dtype=source.dtype)] + layers, name=ctx.model.name)
     model.compile(optimizer=fresh_optimizer(ctx.model.optimizer), loss=ctx.model.loss)

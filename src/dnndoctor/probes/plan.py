@@ -23,7 +23,7 @@ from ..measurements import Budget, Measurements, RangeTest, Variant
 from ..options import CheckOptions
 from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, VariantSetup
-from .executors import Executor, SerialExecutor
+from .executors import Executor, make_executor
 from .failures import dropped, reason, setup_failure
 from .profile import profile_data
 from .summary import model_info
@@ -61,7 +61,7 @@ class Prober:
                                   probe_rows=self.probe_rows, validation=self.validation,
                                   sample_weight=self.sample_weight, custom_objects=subject.custom_objects,
                                   model_path=subject.model_path)
-        self.executor: Executor = SerialExecutor(self.worker)
+        self.executor: Executor = make_executor(self.worker, options)
         try:
             self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
         except Exception as exc:  # a loss that cannot score a constant prediction cannot be judged against one

@@ -10,6 +10,7 @@ worker decides nothing, the planner (``plan.Prober``) does.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -30,12 +31,19 @@ BASELINE = "baseline"
 
 @dataclass(frozen=True)
 class ProbeTask:
-    """One probe run: an edit of the setup by name ("baseline": the setup itself), a seed, and the
-    steps to train (None: the loop's full budget)."""
+    """One probe run: an edit of the setup by name ("baseline": the setup itself), a seed, the
+    steps to train (None: the loop's full budget) and the LR range test's suggestion, which the
+    edit "lr_suggested" needs on a worker that did not run the range test."""
 
     variant: str
     seed: int
     steps: int | None = None
+    suggested_lr: float | None = None
+
+
+# Keras seeds new layers' initializers and dropout from the process-wide Python generator: one thread
+# at a time builds models, so that seeding it gives the same weights whichever threads run beside.
+BUILDING = threading.RLock()
 
 
 def initial_weights(model, seed: int) -> list[np.ndarray]:
@@ -48,9 +56,10 @@ def initial_weights(model, seed: int) -> list[np.ndarray]:
     or a frozen pretrained layer are part of the setup, not of its initialization.
     """
     _, keras = import_keras()
-    random.seed(seed)
-    np.random.seed(seed)
-    fresh = [w.numpy() for w in keras.models.clone_model(model).weights]
+    with BUILDING:
+        random.seed(seed)
+        np.random.seed(seed)
+        fresh = [w.numpy() for w in keras.models.clone_model(model).weights]
     position = {id(w): i for i, w in enumerate(model.weights)}
     for layer in model.layers:
         if not layer.trainable_weights:
@@ -58,6 +67,19 @@ def initial_weights(model, seed: int) -> list[np.ndarray]:
                 if id(weight) in position:
                     fresh[position[id(weight)]] = weight.numpy()
     return fresh
+
+
+def restart_random_streams(model, seed: int) -> None:
+    """Set the state of every seed generator of ``model`` (Dropout's, GaussianNoise's...) to its start
+    for ``seed``: the user's own seed where the layer was given one, else one drawn from ``seed`` and
+    the generator's position. A run's dropout masks then depend on its seed alone, not on the runs
+    that went before it on the same model, nor on the process that built the model."""
+    generators = [g for layer in model._flatten_layers() for g in getattr(layer, "_seed_generators", [])]
+    for position, generator in enumerate(generators):
+        start = generator._initial_seed
+        if start is None:
+            start = int(np.random.SeedSequence([seed, position]).generate_state(1)[0] >> 1)
+        generator.state.assign(np.array([start, 0], dtype=generator.state.dtype))
 
 
 class ProbeWorker:
@@ -73,7 +95,7 @@ class ProbeWorker:
         self.jit = use_xla(options.jit)
         self.ctx = Context(model, x, y)
         try:
-            with self.custom_scope():
+            with self.custom_scope(), BUILDING:
                 self.base = probe_clone(model)
         except Exception as exc:
             raise clone_failure(exc, model_path) from None
@@ -83,6 +105,13 @@ class ProbeWorker:
         self.engines: set[str] = set()
         self.compile_seconds = 0.0
         self.stop: Callable[[], bool] | None = None  # asked between chunks whether to end a run
+
+    def sibling(self) -> "ProbeWorker":
+        """A new worker on the same inputs, built on the current device."""
+        return ProbeWorker(self.ctx.model, self.x, self.y, options=self.options, record_every=self.record_every,
+                           probe_rows=self.probe_rows, validation=self.validation,
+                           sample_weight=self.sample_weight, custom_objects=self.custom_objects,
+                           model_path=self.model_path)
 
     def custom_scope(self):
         """The scope that lets Keras deserialize the user's custom objects while cloning the model."""
@@ -96,7 +125,7 @@ class ProbeWorker:
             if name == BASELINE:
                 self.setups[name] = VariantSetup(Variant(BASELINE, "the model as compiled"), None)
             else:
-                with self.custom_scope():
+                with self.custom_scope(), BUILDING:
                     self.setups[name] = build_setup(name, self.ctx)
         return self.setups[name]
 
@@ -125,15 +154,19 @@ class ProbeWorker:
         return self.loops[key]
 
     def seed_weights(self, seed: int, model=None) -> list[np.ndarray]:
-        """The initial weights of ``seed`` for ``model`` (default: the setup's clone)."""
+        """The initial weights of ``seed`` for ``model`` (default: the setup's clone), asked for at
+        the start of every run: its random streams (dropout, noise) restart from the seed too."""
         model = model or self.base
         if (id(model), seed) not in self.weights:
             with self.custom_scope():
                 self.weights[id(model), seed] = initial_weights(model, seed)
+        restart_random_streams(model, seed)
         return self.weights[id(model), seed]
 
     def run(self, task: ProbeTask) -> ProbeRun:
         """Train edit ``task.variant`` from seed ``task.seed``'s initial weights and measure it."""
+        if task.suggested_lr is not None:
+            self.ctx.suggested_lr = task.suggested_lr
         setup = self.setup(task.variant)
         if setup is None:
             raise ValueError(f"edit {task.variant} does not apply to this model")
