@@ -12,7 +12,7 @@ from .datasets import is_dataset, sample_dataset
 from .findings import Diagnosis
 from .loading import keras_safe_mode, load_subject, prepare_subject
 from .lossinfo import output_names
-from .options import CheckOptions
+from .options import CheckOptions, time_limit
 from .loading import Subject
 from .probes.deadline import Deadline
 from .probes.plan import Progress, Prober, _silent
@@ -24,7 +24,7 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
     """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
     options = options or CheckOptions()
     started = time.perf_counter()
-    deadline = Deadline(options.time_budget)
+    deadline = Deadline(time_limit(options))
     with keras_safe_mode(not options.unsafe_load):  # the probes clone the model: deserialization again
         subject = load_subject(model_path, data_path, options)
         loaded = time.perf_counter() - started
@@ -48,7 +48,7 @@ def diagnose(model, x, y=None, *, x_val=None, y_val=None, sample_weight=None, pr
     if unknown:
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
-    deadline = Deadline(opts.time_budget)
+    deadline = Deadline(time_limit(opts))
     sampled = None
     if y is None:
         if not is_dataset(x):
