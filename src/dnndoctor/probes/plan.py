@@ -97,7 +97,10 @@ class Prober:
         name, description = setup.variant.name, setup.variant.description
         if not self.worker.compiled(name):
             self.progress(f"compiling probe ({description})", done, total)
+            before = self.worker.compile_seconds
             self.worker.loop(setup.model)
+            if before:  # the price of the next compile: the last one's; the first carries start-up costs
+                self.deadline.compile_seconds = self.worker.compile_seconds - before
         if setup.data is not None:
             setup.variant.baseline_loss = trivial_loss(self.subject.model, setup.data[1], self.sample_weight)
         self.variants.append(setup.variant)
@@ -171,6 +174,9 @@ class Prober:
                 self.deadline.cut(f"time budget: {task.variant} on seed {task.seed} cut short and left out")
                 continue
             self.runs.append(run)
+        paces = [run.seconds / len(run.losses) for run in results if not isinstance(run, Exception) and run.losses]
+        if paces:  # the price of a step, as the last batch measured it
+            self.deadline.step_seconds = float(np.median(paces))
 
     def _cut_short(self, run) -> bool:
         """Whether a run ended before the budget without going non-finite: the deadline stopped it."""
