@@ -217,14 +217,15 @@ class Prober:
     def _extend(self) -> None:
         """The adaptive budget: while the user's setup is still falling and far from a fit, rerun every
         probe run so far at twice the steps (up to the cap), so that all variants end at the same budget,
-        then race again."""
+        then race again; only while the time left affords the reruns twice over, so that fixes can
+        still be verified."""
         while self.steps * 2 <= self.max_steps:
             base = [r for r in self.runs if r.variant == BASELINE]
             if not needs_longer_probe([self._relative(r) for r in base], [not stopped_falling(r) for r in base]):
                 return
             steps = self.steps * 2
             tasks = [ProbeTask(r.variant, r.seed, steps) for r in self.runs]
-            if not self.deadline.affords(len(tasks), steps, 0):
+            if not self.deadline.affords(2 * len(tasks), steps, 0):  # as much again left to verify fixes
                 self.deadline.cut(f"time budget: the loss was still falling at {self.steps} steps; "
                                   f"the probe was not extended to {steps}")
                 return
