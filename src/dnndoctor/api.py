@@ -16,6 +16,7 @@ from .options import CheckOptions, time_limit
 from .loading import Subject
 from .probes.deadline import Deadline
 from .probes.plan import Progress, Prober, _silent
+from .tf_runtime import import_keras
 from .rules import judge, select_rules
 
 
@@ -23,6 +24,7 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
                 progress: Progress = _silent) -> Diagnosis:
     """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
     options = options or CheckOptions()
+    import_keras()  # TensorFlow's start-up is not part of the time budget
     started = time.perf_counter()
     deadline = Deadline(time_limit(options))
     with keras_safe_mode(not options.unsafe_load):  # the probes clone the model: deserialization again
