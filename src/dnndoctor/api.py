@@ -84,7 +84,8 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     """Probe, judge, then verify the fixes the findings propose and judge again.
 
     Rules are pure, so the second judgement repeats the first with each proposed fix now
-    backed by a probe of its edit at the same budget and seeds.
+    backed by a probe of its edit at the same budget and seeds. A fix whose edit raced on other
+    seeds than its finding's gets the rest of the seeds, and a third judgement.
     """
     prober = Prober(subject, options, progress, deadline)
     prober.diagnostic()
@@ -94,6 +95,9 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
         probed = {v.name for v in prober.variants}
         wanted = list(dict.fromkeys(proposed_edits(diagnosis, probed)))[: options.max_fixes]
         if wanted and prober.probe_edits(wanted):
+            diagnosis = judge_with(prober.measurements(), options)
+        unread = unread_fixes(diagnosis, {v.name for v in prober.variants})
+        if unread and prober.add_seeds(unread):
             diagnosis = judge_with(prober.measurements(), options)
     if options.fix_out is not None:
         from .probes.fixout import write_fixed_model
@@ -109,6 +113,13 @@ def proposed_edits(diagnosis: Diagnosis, probed: set[str]) -> list[str]:
               for finding in diagnosis.findings]
     depth = max((len(q) for q in queues), default=0)
     return [q[i] for i in range(depth) for q in queues if i < len(q)]
+
+
+def unread_fixes(diagnosis: Diagnosis, probed: set[str]) -> list[str]:
+    """Probed edits that a finding's fix still reads as unprobed: the race ran them on none of the
+    seeds that the finding concerns."""
+    return list(dict.fromkeys(fix.variant for finding in diagnosis.findings for fix in finding.fixes
+                              if fix.variant in probed and not fix.probed))
 
 
 def judge_with(measurements, options: CheckOptions) -> Diagnosis:

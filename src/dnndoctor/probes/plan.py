@@ -198,11 +198,30 @@ class Prober:
                     tasks.append(ProbeTask(name, seed, self.steps))
             if not tasks:
                 return
-            if not self.deadline.affords(len(tasks), self.steps, 0):
-                self.deadline.cut(f"time budget: no more seeds for {', '.join(t.variant for t in tasks)}")
+            if not self._affords_seeds(tasks):
                 return
             attempted |= {(t.variant, t.seed) for t in tasks}
             self._record(tasks, self._map(tasks, "racing"))
+
+    def add_seeds(self, names: list[str]) -> bool:
+        """Probe the named variants on every seed they lack, while the time left affords it; returns
+        whether any run was added."""
+        tasks = [ProbeTask(name, seed, self.steps) for name in names if any(v.name == name for v in self.variants)
+                 for seed in self.options.seeds if seed not in self._finals(name)]
+        if not tasks:
+            return False
+        if not self._affords_seeds(tasks):
+            return False
+        before = len(self.runs)
+        self._record(tasks, self._map(tasks, "completing"))
+        return len(self.runs) > before
+
+    def _affords_seeds(self, tasks: list[ProbeTask]) -> bool:
+        """Whether the time left affords these runs of further seeds; records the cut when not."""
+        if self.deadline.affords(len(tasks), self.steps, 0):
+            return True
+        self.deadline.cut(f"time budget: no more seeds for {', '.join(dict.fromkeys(t.variant for t in tasks))}")
+        return False
 
     def _relative(self, run) -> float:
         """A run's final loss relative to a constant prediction's, as the rules read it."""
