@@ -85,7 +85,7 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
 
     Rules are pure, so the second judgement repeats the first with each proposed fix now
     backed by a probe of its edit at the same budget and seeds. A fix whose edit raced on other
-    seeds than its finding's gets the rest of the seeds, and a third judgement.
+    seeds than its finding's gets further seeds while the budget allows, and a third judgement.
     """
     prober = Prober(subject, options, progress, deadline)
     prober.diagnostic()
@@ -94,10 +94,12 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     if options.counterfactuals and options.max_fixes > 0:
         probed = {v.name for v in prober.variants}
         wanted = list(dict.fromkeys(proposed_edits(diagnosis, probed)))[: options.max_fixes]
-        if wanted and prober.probe_edits(wanted):
-            diagnosis = judge_with(prober.measurements(), options)
+        if wanted:
+            prober.probe_edits(wanted)
+            diagnosis = judge_with(prober.measurements(), options)  # also when the budget cut them: it says so
         unread = unread_fixes(diagnosis, {v.name for v in prober.variants})
-        if unread and prober.add_seeds(unread):
+        if unread:
+            prober.add_seeds(unread)
             diagnosis = judge_with(prober.measurements(), options)
     if options.fix_out is not None:
         from .probes.fixout import write_fixed_model

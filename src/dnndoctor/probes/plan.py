@@ -3,7 +3,9 @@
 A ``Prober`` plans the probes of a check and hands their runs, as ``ProbeTask``s, to an executor;
 its own ``ProbeWorker`` builds the edits and runs the quick checks. ``diagnostic`` runs the
 user's setup, the cheap counterfactuals, the LR range test and the one-batch overfit test;
-``probe_edits`` then runs the edits that findings propose, with the same budget and seeds.
+``probe_edits`` then runs the edits that findings propose, with the same budget and seeds. Edits
+other than the user's setup race (``race.py``): each starts on one seed and gets another only
+while its verdict is open.
 """
 
 from __future__ import annotations
@@ -112,8 +114,8 @@ class Prober:
             return list(self.options.seeds)
         return seed_order(self._finals(BASELINE), self.options.seeds)[:1]
 
-    def probe_edits(self, names: Iterable[str]) -> list[str]:
-        """Probe each named edit that applies and was not probed yet; returns those probed.
+    def probe_edits(self, names: Iterable[str]) -> None:
+        """Probe each named edit that applies and was not probed yet.
 
         Every edit starts in one batch of runs; then the edits race (``_race``)."""
         setups = []
@@ -149,7 +151,6 @@ class Prober:
             tasks += [ProbeTask(name, seed, self.steps) for seed in seeds]
         self._record(tasks, self._map(tasks, "probing"))
         self._race([s.variant.name for s in setups if s.variant.name != BASELINE])
-        return [s.variant.name for s in setups if s.variant in self.variants]
 
     def _map(self, tasks: list[ProbeTask], words: str) -> list:
         """Hand a batch of independent runs to the executor."""
@@ -203,18 +204,17 @@ class Prober:
             attempted |= {(t.variant, t.seed) for t in tasks}
             self._record(tasks, self._map(tasks, "racing"))
 
-    def add_seeds(self, names: list[str]) -> bool:
-        """Probe the named variants on every seed they lack, while the time left affords it; returns
-        whether any run was added."""
-        tasks = [ProbeTask(name, seed, self.steps) for name in names if any(v.name == name for v in self.variants)
-                 for seed in self.options.seeds if seed not in self._finals(name)]
-        if not tasks:
-            return False
-        if not self._affords_seeds(tasks):
-            return False
-        before = len(self.runs)
-        self._record(tasks, self._map(tasks, "completing"))
-        return len(self.runs) > before
+    def add_seeds(self, names: list[str]) -> None:
+        """Probe the named variants on the seeds they lack, a seed of each per batch, while the time
+        left affords it."""
+        setup = self._finals(BASELINE)
+        missing = {name: [s for s in seed_order(setup, self.options.seeds) if s not in self._finals(name)]
+                   for name in names if any(v.name == name for v in self.variants)}
+        for depth in range(len(self.options.seeds)):
+            tasks = [ProbeTask(name, seeds[depth], self.steps) for name, seeds in missing.items() if depth < len(seeds)]
+            if not tasks or not self._affords_seeds(tasks):
+                return
+            self._record(tasks, self._map(tasks, "completing"))
 
     def _affords_seeds(self, tasks: list[ProbeTask]) -> bool:
         """Whether the time left affords these runs of further seeds; records the cut when not."""
