@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from dnndoctor.options import DEFAULT_TIME_BUDGET, CheckOptions, time_limit
 from dnndoctor.probes.deadline import RESERVE, Deadline, Workload, fit_workload
 
 
@@ -86,3 +87,40 @@ def test_the_time_budget_can_be_configured(tmp_path):
     config = load_config(start=tmp_path)
     assert config.options_for(None, {}).time_budget == 30.0
     assert config.options_for(None, {"time_budget": 5.0}).time_budget == 5.0
+
+
+def test_a_check_has_a_default_budget_that_thorough_removes_and_a_given_one_overrides(tmp_path):
+    from dnndoctor.config import load_config
+
+    assert time_limit(CheckOptions()) == DEFAULT_TIME_BUDGET
+    assert time_limit(CheckOptions(thorough=True)) is None
+    assert time_limit(CheckOptions(time_budget=5.0)) == time_limit(CheckOptions(time_budget=5.0, thorough=True)) == 5.0
+    (tmp_path / "pyproject.toml").write_text("[tool.dnndoctor]\nthorough = true\n")
+    assert time_limit(load_config(start=tmp_path).options_for(None, {})) is None
+
+
+def test_the_thorough_flag_reaches_the_options(monkeypatch):
+    from typer.testing import CliRunner
+
+    from dnndoctor import runner
+    from dnndoctor.cli import app
+
+    seen = {}
+
+    def plan(paths, settings, flags, changed=False):
+        seen.update(flags)
+        return []
+
+    monkeypatch.setattr(runner, "plan", plan)
+    CliRunner().invoke(app, ["check", "m.keras", "d.npz", "--thorough", "-q"])
+    assert seen["thorough"] is True
+    seen.clear()
+    CliRunner().invoke(app, ["check", "m.keras", "d.npz", "-q"])
+    assert "thorough" not in seen  # without the flag, the configured value stands
+
+
+def test_racing_variants_are_priced_at_their_first_seed():
+    raced = Workload(seeds=[0, 1, 2], steps=400, chunk=40, variants=["lr_x10", "lr_div10", "wider"],
+                     compiled={"wider"}, range_steps=100, overfit=True, raced=True)
+    assert raced.runs() == 2 * 3 + 3  # the setup and the overfit probe per seed, each variant once
+    assert fit_workload(raced, 9.0, STEP, COMPILE).cuts == []  # the full schedule would cut wider

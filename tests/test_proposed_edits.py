@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from dnndoctor.api import proposed_edits
+from dnndoctor.api import proposed_edits, unread_fixes
 from dnndoctor.findings import Diagnosis, Finding, Fix, Severity
 from dnndoctor.options import CheckOptions
 
@@ -33,6 +33,15 @@ def test_probed_edits_and_advice_are_skipped_and_the_next_one_moves_up():
     assert proposed_edits(d, {"relu", "lr_div10"}) == ["batchnorm", "leaky_relu"]
     assert proposed_edits(d, {"relu", "lr_div10", "batchnorm", "leaky_relu"}) == []
     assert proposed_edits(diagnosis(), set()) == []
+
+
+def test_a_probed_edit_whose_fix_reads_unprobed_gets_the_rest_of_its_seeds():
+    # the race ran relu on seed 0, while the finding concerns seeds 1 and 2: its fix reads as unprobed
+    raced = finding("DD202", "relu", "standardize_x", None)
+    raced.fixes[1].probed = True
+    d = diagnosis(raced, finding("DD201", "relu", "leaky_relu"))
+    assert unread_fixes(d, {"baseline", "relu", "standardize_x"}) == ["relu"]
+    assert unread_fixes(d, {"baseline"}) == []  # edits not probed at all are the verification phase's
 
 
 def test_the_most_important_finding_goes_first_within_a_round_and_shared_edits_repeat():

@@ -17,7 +17,7 @@ from validators import valid_report
 
 pytestmark = pytest.mark.tf
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-OPTIONS = {"steps": 80, "seeds": [0]}
+OPTIONS = {"steps": 80, "seeds": [0], "time_budget": 600.0}  # a budget no check here reaches: no cut, on any machine
 
 
 def load(model: str, data: str):
@@ -37,7 +37,8 @@ def summary(findings) -> list[tuple[str, str, list[str]]]:
 
 def test_diagnose_returns_the_findings_of_the_cli():
     result = CliRunner().invoke(app, ["check", str(FIXTURES / "ex1_relu.keras"), str(FIXTURES / "linear.npz"),
-                                      "--steps", "80", "--seeds", "0", "--format", "json", "--quiet"])
+                                      "--steps", "80", "--seeds", "0", "--time-budget", "600", "--format", "json",
+                                      "--quiet"])
     assert result.exit_code == 1, result.output
     cli = valid_report(result.stdout)["findings"]
     diagnosis = dnndoctor.diagnose(*load("ex1_relu.keras", "linear.npz"), **OPTIONS)

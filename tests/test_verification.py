@@ -26,7 +26,8 @@ def _without_timings(report: dict) -> dict:
 
 
 def test_same_check_twice_gives_identical_json():
-    options = CheckOptions(steps=120, seeds=[0, 1])
+    # a budget no check here reaches: the default one is wall-clock time, and a busy machine cuts more
+    options = CheckOptions(steps=120, seeds=[0, 1], time_budget=600.0)
     first, second = (json_report.to_dict(check_files(*SLOW, options)) for _ in range(2))
     assert _without_timings(first) == _without_timings(second)
 
@@ -58,3 +59,25 @@ def test_unhelpful_fixes_are_not_recommended():
     for finding in diagnosis.findings:
         for fix in finding.fixes:
             assert fix.effect is None or fix.verified, (finding.id, fix)
+
+
+def test_an_edit_that_changes_the_loss_is_measured_against_its_own_constant_prediction(keras):
+    # MAE under softmax on one-hot classes; the matching-loss edit trains cross-entropy. Its losses are
+    # cross-entropy values, so "relative to a constant prediction" must divide by cross-entropy's constant
+    # prediction (ln 3 for three balanced classes), not by MAE's, or the edit's gain is misread.
+    import numpy as np
+
+    from dnndoctor.loading import prepare_subject
+    from dnndoctor.probes.plan import Prober
+
+    keras.utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(60, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[np.arange(60) % 3]
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="mae")
+    options = CheckOptions(steps=10, seeds=[0], records=2, thorough=True)
+    prober = Prober(prepare_subject(model, x, y, options=options), options)
+    prober.probe_edits(["matching_loss"])
+    variant = next(v for v in prober.variants if v.name == "matching_loss")
+    assert variant.baseline_loss == pytest.approx(np.log(3), rel=1e-3)
+    assert prober.baseline_loss < 0.5  # MAE's constant prediction, a different yardstick

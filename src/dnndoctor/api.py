@@ -12,10 +12,11 @@ from .datasets import is_dataset, sample_dataset
 from .findings import Diagnosis
 from .loading import keras_safe_mode, load_subject, prepare_subject
 from .lossinfo import output_names
-from .options import CheckOptions
+from .options import CheckOptions, time_limit
 from .loading import Subject
 from .probes.deadline import Deadline
 from .probes.plan import Progress, Prober, _silent
+from .tf_runtime import import_keras
 from .rules import judge, select_rules
 
 
@@ -23,8 +24,9 @@ def check_files(model_path: str | Path, data_path: str | Path, options: CheckOpt
                 progress: Progress = _silent) -> Diagnosis:
     """Load ``model_path`` and ``data_path``, probe the model and judge what was measured."""
     options = options or CheckOptions()
+    import_keras()  # TensorFlow's start-up is not part of the time budget
     started = time.perf_counter()
-    deadline = Deadline(options.time_budget)
+    deadline = Deadline(time_limit(options))
     with keras_safe_mode(not options.unsafe_load):  # the probes clone the model: deserialization again
         subject = load_subject(model_path, data_path, options)
         loaded = time.perf_counter() - started
@@ -48,7 +50,7 @@ def diagnose(model, x, y=None, *, x_val=None, y_val=None, sample_weight=None, pr
     if unknown:
         raise TypeError(f"unknown options {unknown}; choose from {sorted(known)}")
     opts = CheckOptions(**options)
-    deadline = Deadline(opts.time_budget)
+    deadline = Deadline(time_limit(opts))
     sampled = None
     if y is None:
         if not is_dataset(x):
@@ -82,7 +84,8 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     """Probe, judge, then verify the fixes the findings propose and judge again.
 
     Rules are pure, so the second judgement repeats the first with each proposed fix now
-    backed by a probe of its edit at the same budget and seeds.
+    backed by a probe of its edit at the same budget and seeds. A fix whose edit raced on other
+    seeds than its finding's gets further seeds while the budget allows, and a third judgement.
     """
     prober = Prober(subject, options, progress, deadline)
     prober.diagnostic()
@@ -91,7 +94,12 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     if options.counterfactuals and options.max_fixes > 0:
         probed = {v.name for v in prober.variants}
         wanted = list(dict.fromkeys(proposed_edits(diagnosis, probed)))[: options.max_fixes]
-        if wanted and prober.probe_edits(wanted):
+        if wanted:
+            prober.probe_edits(wanted)
+            diagnosis = judge_with(prober.measurements(), options)  # also when the budget cut them: it says so
+        unread = unread_fixes(diagnosis, {v.name for v in prober.variants})
+        if unread:
+            prober.add_seeds(unread)
             diagnosis = judge_with(prober.measurements(), options)
     if options.fix_out is not None:
         from .probes.fixout import write_fixed_model
@@ -107,6 +115,13 @@ def proposed_edits(diagnosis: Diagnosis, probed: set[str]) -> list[str]:
               for finding in diagnosis.findings]
     depth = max((len(q) for q in queues), default=0)
     return [q[i] for i in range(depth) for q in queues if i < len(q)]
+
+
+def unread_fixes(diagnosis: Diagnosis, probed: set[str]) -> list[str]:
+    """Probed edits that a finding's fix still reads as unprobed: the race ran them on none of the
+    seeds that the finding concerns."""
+    return list(dict.fromkeys(fix.variant for finding in diagnosis.findings for fix in finding.fixes
+                              if fix.variant in probed and not fix.probed))
 
 
 def judge_with(measurements, options: CheckOptions) -> Diagnosis:

@@ -191,7 +191,10 @@ def check(
     custom_objects: Optional[str] = typer.Option(None, "--custom-objects", help="A .py file or dotted module "
                                                  "that defines the model's custom layers; it is imported."),
     time_budget: Optional[float] = typer.Option(None, "--time-budget", help="Seconds for the whole "
-                                                "check, TensorFlow start-up excluded; probes are cut to fit."),
+                                                "check, TensorFlow start-up excluded; probes are cut to fit, "
+                                                "the least informative first [default: 45, none with --thorough]."),
+    thorough: bool = typer.Option(False, "--thorough", help="Probe every variant and fix on every seed, with no "
+                                  "default time budget (a race otherwise adds seeds only while a verdict is open)."),
     executor: Optional[str] = typer.Option(None, "--executor", show_default=False,
                                            help="Where probe runs train: serial, devices (one worker per GPU or "
                                                 "logical device), ray (needs dnndoctor[ray]; RAY_ADDRESS or a "
@@ -212,7 +215,8 @@ def check(
                  "counterfactuals": counterfactuals, "max_fixes": max_fixes, "select": _rule_keys(select, "--select"),
                  "ignore": _rule_keys(ignore, "--ignore"), "loss": loss, "optimizer": optimizer, "learning_rate": lr,
                  "x_key": x_key, "y_key": y_key, "time_budget": time_budget,  # else the configured ones
-                 "executor": executor, "fix_out": None if fix_out is None else str(fix_out),
+                 "thorough": thorough or None, "executor": executor,
+                 "fix_out": None if fix_out is None else str(fix_out),
                  "class_weight": None if class_weight is None else _parse_class_weight(class_weight)}
         flags = {key: value for key, value in given.items() if value is not None}
         flags.update(jit=xla, max_rows=max_rows, max_data_mb=max_data_mb, unsafe_load=unsafe_load,

@@ -9,6 +9,9 @@
     batch-size = 32
     counterfactuals = true
     max-fixes = 6                          # proposed fixes verified by a probe each
+    time-budget = 45                       # seconds per check (default 45; none when thorough)
+    thorough = false                       # every seed for every variant, no default time budget
+    executor = "auto"                      # serial, devices or ray (see "Running probes in parallel")
 
     [tool.dnndoctor.rules.DD201]           # options of one rule, by id or name
     dead = 0.6
@@ -80,7 +83,7 @@ class Config:
 # TOML key -> CheckOptions field; CheckOptions validates the values.
 PROBE_SETTINGS = {"steps": "steps", "seeds": "seeds", "batch-size": "batch_size",
                   "counterfactuals": "counterfactuals", "max-fixes": "max_fixes", "time-budget": "time_budget",
-                  "executor": "executor"}
+                  "executor": "executor", "thorough": "thorough"}
 CHECK_SETTINGS = {**PROBE_SETTINGS, "loss": "loss", "optimizer": "optimizer", "learning-rate": "learning_rate",
                   "x-key": "x_key", "y-key": "y_key"}
 TOP_KEYS = (*PROBE_SETTINGS, "select", "ignore", "fail-on", "rules", "checks")

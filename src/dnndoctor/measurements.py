@@ -132,7 +132,7 @@ class Variant:
     name: str
     description: str
     change: str = ""
-    baseline_loss: float | None = None  # set when the variant trains on edited targets
+    baseline_loss: float | None = None  # set when the variant trains on edited targets or another loss
 
 
 @dataclass

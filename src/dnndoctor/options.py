@@ -90,7 +90,9 @@ class CheckOptions:
     counterfactuals: bool = option(True, FLAG)
     fix_out: str | None = option(None, TEXT, optional=True)  # save the model with the best verified fix here
     max_fixes: int = option(6, integer(0, 20))  # proposed edits verified by a probe each
-    time_budget: float | None = option(None, POSITIVE, optional=True)  # seconds, TensorFlow start-up excluded
+    time_budget: float | None = option(None, POSITIVE, optional=True)  # seconds, TensorFlow start-up excluded;
+    # None: DEFAULT_TIME_BUDGET, or no limit when thorough
+    thorough: bool = option(False, FLAG)  # every seed for every variant, and no default time budget
     executor: str = option("auto", Valid(f"one of {', '.join(EXECUTORS)}", lambda v: v in EXECUTORS))
     unsafe_load: bool = option(False, FLAG)
     custom_objects: str | None = option(None, TEXT, optional=True)
@@ -111,6 +113,16 @@ class CheckOptions:
         rule_options(self.thresholds)
         for name in ("seeds", "select", "ignore"):  # tuples given by the API become lists
             object.__setattr__(self, name, list(getattr(self, name)))
+
+
+DEFAULT_TIME_BUDGET = 45.0  # seconds: with TensorFlow's start-up, a check of a small CNN ends within a minute
+
+
+def time_limit(options: CheckOptions) -> float | None:
+    """The seconds a check may take: the budget given, else the default unless the check is thorough."""
+    if options.time_budget is not None:
+        return options.time_budget
+    return None if options.thorough else DEFAULT_TIME_BUDGET
 
 
 def option_names() -> list[str]:

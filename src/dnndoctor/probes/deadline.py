@@ -2,7 +2,7 @@
 
 A ``Deadline`` starts when the check starts (after TensorFlow's start-up). Once the user's
 setup has been compiled and one chunk of it timed, ``fit_workload`` prices the diagnostic
-probes and cuts them until they fit the time left, the costliest evidence first: variants
+probes (racing variants at their first seed) and cuts them until they fit the time left, the costliest evidence first: variants
 that need a compile of their own, then the LR range test and one-batch overfit, then the
 seeds after the first, then the other variants, then steps. Fix verification comes after
 judging and probes a fix only while ``affords`` says it fits. While probing, runs stop
@@ -70,10 +70,13 @@ class Workload:
     compiled: set[str] = field(default_factory=set)  # variants that need a compile of their own
     range_steps: int = 0  # steps of the LR range test (0: not planned)
     overfit: bool = False  # the one-batch overfit probe: one run per seed
+    raced: bool = False  # variants race: each is priced at its first seed, the others come only if they fit
 
     def runs(self) -> int:
-        """Probe runs of ``steps`` steps: every variant and the user's setup, and the overfit probe, per seed."""
-        return (1 + len(self.variants) + int(self.overfit)) * len(self.seeds)
+        """Probe runs of ``steps`` steps: the user's setup and the overfit probe per seed, and every
+        variant per seed (on one seed when they race)."""
+        variant_seeds = 1 if self.raced else len(self.seeds)
+        return (1 + int(self.overfit)) * len(self.seeds) + len(self.variants) * variant_seeds
 
     def seconds(self, step_seconds: float, compile_seconds: float) -> float:
         """Estimated time of every planned probe; the LR range test compiles a graph of its own."""

@@ -54,6 +54,7 @@ class VariantSetup:
     model: object
     learning_rate: float | None = None
     data: tuple[Arrays, Arrays] | None = None
+    changes_loss: bool = False  # the edit trains another loss: its own constant prediction is its yardstick
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def _matching_loss(ctx: Context) -> VariantSetup | None:
 
     change = f"loss={name}" + (f", {out.name}: activation='{activation}'" if activation else "")
     return VariantSetup(Variant("matching_loss", "output and loss that match", change),
-                        _reconfigured(ctx.model, set_output, loss=loss))
+                        _reconfigured(ctx.model, set_output, loss=loss), changes_loss=True)
 
 
 def _clipnorm(ctx: Context) -> VariantSetup | None:
