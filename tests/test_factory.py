@@ -91,7 +91,8 @@ def test_a_bare_check_runs_the_factory(tmp_path, monkeypatch):
     assert result.exit_code in (0, 1), result.output
     (entry,) = valid_report(result.stdout)["checks"]
     assert entry["model_path"] == "trainer/data.py"
-    assert entry["report"]["data"]["rows"] == 40 and entry["report"]["budget"]["steps"] == 10
+    # the configured 10 steps, which the adaptive budget may double, up to 4×, while the loss still falls
+    assert entry["report"]["data"]["rows"] == 40 and entry["report"]["budget"]["steps"] in (10, 20, 40)
 
 
 @pytest.mark.tf

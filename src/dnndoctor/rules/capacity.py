@@ -28,7 +28,7 @@ class UnderCapacity(Rule):
     does: the loss settles at a floor set by the architecture (high bias).
 
     Measured
-    Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against the wider
+    Final relative loss of the setup (> {floor:.0%} of the trivial baseline, in most seeds) against the wider
     copy's (at least {gain:g}× lower in most of the seeds it was probed on) and the best
     learning-rate variant's (the wider copy at least {over_lr:g}× lower than it too, so the
     learning rate is not the cause).
@@ -55,6 +55,9 @@ class UnderCapacity(Rule):
     def check(self, measured: Measurements) -> list[Finding]:
         base, wide = by_seed(measured, "baseline"), by_seed(measured, "wider")
         lr_runs = [by_seed(measured, v) for v in ("lr_x10", "lr_div10")]
+        impaired = [s for s in base if self.floor < relative_final(measured, base[s]) < math.inf]
+        if not majority(len(impaired), len(base)):
+            return []  # too small an architecture holds back every seed, not one seed in three
         seeds, compared = [], [s for s in base if s in wide]
         for s in compared:
             run = base[s]
