@@ -224,3 +224,16 @@ def test_json_lists_the_fixes_that_did_not_help():
     assert "clipnorm" not in [fix["variant"] for fix in finding["fixes"]]
     (failed,) = finding["evidence"]["fixes_that_did_not_help"]
     assert failed.startswith("clip the gradient norm: relative loss non-finite → non-finite")
+
+
+def test_a_seed_the_race_did_not_probe_is_a_dash_not_a_divergence():
+    # the race probed lr_x10 on seed 0 only: seeds 1 and 2 have no run, which is not "non-finite"
+    measured = make_measurements({"baseline": same(decay(1.0, 0.5)), "lr_x10": same(decay(1.0, 0.05))})
+    measured.runs = [r for r in measured.runs if r.variant == "baseline" or r.seed == 0]
+    diagnosis = Diagnosis([], measurements=measured)
+    console = Console(file=io.StringIO(), width=120)
+    console.print(rich_console.variants_table(measured))
+    row = next(line for line in console.file.getvalue().splitlines() if "×10" in line)
+    assert "non-finite" not in row and row.count("–") >= 2
+    (lr,) = [v for v in json_report.variant_summary(diagnosis) if v["name"] == "lr_x10"]
+    assert lr["seeds"] == [0] and len(lr["relative_final_loss"]) == 1

@@ -24,12 +24,14 @@ SCHEMA_VERSION = 1
 
 
 def variant_summary(diagnosis: Diagnosis) -> list[dict]:
-    """Each probed variant with its final loss relative to the trivial baseline, per seed."""
+    """Each probed variant with its final loss relative to the trivial baseline, per seed it was probed on."""
     measured = diagnosis.measurements
     out = []
     for variant in measured.variants:
-        rels = [relative_final(measured, r) for r in measured.runs_of(variant.name)]
+        runs = measured.runs_of(variant.name)
+        rels = [relative_final(measured, r) for r in runs]
         out.append({**dataclasses.asdict(variant),
+                    "seeds": [r.seed for r in runs],
                     "relative_final_loss": rels,
                     "median_relative_final_loss": float(np.median(rels)) if rels else None})
     return out

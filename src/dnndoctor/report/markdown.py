@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from ..findings import Diagnosis, Finding
-from ..formatting import format_number
+from ..formatting import format_number, seed_cell
 from ..runstats import relative_final
 from .checks import CheckResult, display_path
 from .plain import evidence_text, fix_line
@@ -46,7 +46,7 @@ def probes_table(diagnosis: Diagnosis) -> list[str]:
     for variant in measured.variants:
         rels = {r.seed: relative_final(measured, r) for r in measured.runs_of(variant.name)}
         lines.append(f"| {cell(variant.description)} | {cell(variant.change or '–')} | "
-                     + " | ".join(format_number(rels.get(s)) for s in seeds) + " |")
+                     + " | ".join(seed_cell(rels, s) for s in seeds) + " |")
     return lines
 
 

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from ..findings import Diagnosis, Finding, Severity
 from ..measurements import Measurements, ProbeRun
-from ..formatting import format_number
+from ..formatting import format_number, seed_cell
 from ..runstats import relative_final
 from ..sanity import describe, sanity_checks
 from .curve import draw
@@ -137,7 +137,7 @@ def variants_table(measured: Measurements) -> Table:
     for variant in measured.variants:
         rels = {r.seed: relative_final(measured, r) for r in measured.runs_of(variant.name)}
         table.add_row(variant.description, variant.change or "–",
-                      *(format_number(rels.get(s)) for s in measured.budget.seeds))
+                      *(seed_cell(rels, s) for s in measured.budget.seeds))
     return table
 
 
