@@ -68,3 +68,19 @@ def safe_mode_scope(safe: bool):
     except ImportError:  # moved in some Keras: safe mode stays at its default (on)
         return contextlib.nullcontext()
     return SafeModeScope(safe)
+
+
+def seed_generators(model) -> list[tuple[object, int | None]]:
+    """Every ``SeedGenerator`` of the model's layers (Dropout's, GaussianNoise's...), with the seed
+    the user gave it (None when Keras drew one).
+
+    Reason: a probe run restarts these streams from its own seed, so that its dropout masks do not
+    depend on the runs before it; Keras exposes neither the generators nor their initial seeds.
+    Fallback: none found, and masks then follow the order the runs ran in.
+    """
+    layers = getattr(model, "_flatten_layers", None)
+    if not callable(layers):
+        return []
+    return [(g, getattr(g, "_initial_seed", None)) for layer in layers()
+            for g in getattr(layer, "_seed_generators", []) if hasattr(g, "state")]
+

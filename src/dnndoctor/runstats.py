@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .measurements import Measurements, ProbeRun
+from .measurements import Measurements, ProbeRun, Variant
 
 FITS = 0.01  # a setup ending within 1 % of a constant prediction's loss has fit the data
 TRIVIAL = 1.0  # the relative loss of the best constant prediction itself
@@ -32,11 +32,16 @@ def final_loss(run: ProbeRun, total_steps: int) -> float:
     return float(last) if last is not None and math.isfinite(last) else math.inf
 
 
+def relative_loss(run: ProbeRun, variant: Variant | None, baseline_loss: float, total_steps: int) -> float:
+    """Final loss as a fraction of a constant prediction's: the variant's own yardstick when it has
+    one (edited targets or another loss), else ``baseline_loss``."""
+    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else baseline_loss
+    return final_loss(run, total_steps) / max(baseline, TINY)
+
+
 def relative_final(measured: Measurements, run: ProbeRun) -> float:
     """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
-    variant = measured.variant(run.variant)
-    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else measured.baseline_loss
-    return final_loss(run, measured.budget.steps) / max(baseline, TINY)
+    return relative_loss(run, measured.variant(run.variant), measured.baseline_loss, measured.budget.steps)
 
 
 def initial_loss(run: ProbeRun) -> float:

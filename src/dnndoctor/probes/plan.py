@@ -22,7 +22,7 @@ from ..errors import ProbeError
 from ..loading import Subject
 from ..lossinfo import expected_initial_loss, trivial_loss
 from ..measurements import Budget, Measurements, RangeTest, Variant
-from ..runstats import TINY, final_loss, stopped_falling
+from ..runstats import relative_loss, stopped_falling
 from ..options import CheckOptions, time_limit
 from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, VariantSetup
@@ -228,8 +228,7 @@ class Prober:
     def _relative(self, run) -> float:
         """A run's final loss relative to a constant prediction's, as the rules read it."""
         variant = next((v for v in self.variants if v.name == run.variant), None)
-        baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else self.baseline_loss
-        return final_loss(run, self.steps) / max(baseline, TINY)
+        return relative_loss(run, variant, self.baseline_loss, self.steps)
 
     def _finals(self, name: str) -> dict[int, float]:
         """Relative final losses of one variant's runs, by seed."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..arrays import Arrays
 from ..errors import ProbeError
+from ..kerascompat import seed_generators
 from ..measurements import ProbeRun, Variant
 from ..options import CheckOptions
 from ..tf_runtime import import_keras, use_xla
@@ -74,9 +75,7 @@ def restart_random_streams(model, seed: int) -> None:
     for ``seed``: the user's own seed where the layer was given one, else one drawn from ``seed`` and
     the generator's position. A run's dropout masks then depend on its seed alone, not on the runs
     that went before it on the same model, nor on the process that built the model."""
-    generators = [g for layer in model._flatten_layers() for g in getattr(layer, "_seed_generators", [])]
-    for position, generator in enumerate(generators):
-        start = generator._initial_seed
+    for position, (generator, start) in enumerate(seed_generators(model)):
         if start is None:
             start = int(np.random.SeedSequence([seed, position]).generate_state(1)[0] >> 1)
         generator.state.assign(np.array([start, 0], dtype=generator.state.dtype))
