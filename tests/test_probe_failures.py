@@ -13,7 +13,7 @@ from dnndoctor.api import check_files
 from dnndoctor.cli import app
 from dnndoctor.errors import ProbeError
 from dnndoctor.options import CheckOptions
-from dnndoctor.probes import worker
+from dnndoctor.probes import loop as loop_module, worker
 from dnndoctor.probes.loop import InstrumentedLoop
 
 pytestmark = pytest.mark.tf
@@ -87,14 +87,15 @@ def test_xla_that_cannot_compile_falls_back_to_a_graph(saved_regressor, keras):
     loop = InstrumentedLoop(model, x, np.zeros((8, 1), "float32"), batch_size=4, steps=4, record_every=2,
                             probe_rows=np.arange(8), jit=True)
 
-    def not_compilable(start):
+    def not_compilable(first, count):
         raise RuntimeError("XLA compilation failed")
 
-    loop._chunk = not_compilable
+    loop._train = not_compilable
     assert loop.compile_graphs() == "graph" and loop.jit is False
 
 
-def test_stop_ends_a_run_after_its_first_chunk(saved_regressor, keras):
+def test_stop_ends_a_run_after_its_first_chunk(saved_regressor, keras, monkeypatch):
+    monkeypatch.setattr(loop_module, "SEGMENT_SECONDS", 0.0)  # one chunk per graph call
     model = keras.saving.load_model(saved_regressor[0])
     x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
     loop = InstrumentedLoop(model, x, x[:, :1], batch_size=4, steps=20, record_every=5, probe_rows=np.arange(16),

@@ -8,8 +8,9 @@ inside the graph, and fed with the dtypes ``model.fit`` gives them.
 
 Most steps are Keras' plain train step. Per-layer gradient and update norms are measured at
 ``SAMPLED_STEPS`` steps spread over each chunk of ``record_every`` steps (the last step of the
-chunk among them), and the chunk's activation statistics, weight norms and losses at its end,
-in the same graph call.
+chunk among them), and the chunk's activation statistics, weight norms and losses at its end.
+A whole run, records included, is one graph call; a run the planner may stop part-way goes in
+a few calls, each of about ``SEGMENT_SECONDS``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, acti
 
 
 SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
+SEGMENT_SECONDS = 0.5  # how long a run trains between two questions whether to stop it
 
 
 def batch_order(seed: int, rows: int, epochs: int) -> np.ndarray:
@@ -80,12 +82,14 @@ class InstrumentedLoop:
         self._orders: dict[int, np.ndarray] = {}  # batch order by seed
         self._compile(jit)
         self._ramp = None
+        self._chunk_seconds: float | None = None  # the last call's seconds per chunk
 
     def _compile(self, jit: bool) -> None:
         self.jit = jit
-        self._step = self.tf.function(self._step_graph, autograph=False)  # compiled inside the graphs that call it
-        self._chunk = self.tf.function(self._chunk_graph, jit_compile=jit, autograph=False)
-        self._stats = self.tf.function(self._stats_graph, jit_compile=jit, autograph=False)
+        # traced once each, compiled inside the graph that calls them at two places
+        self._step = self.tf.function(self._step_graph, autograph=False)
+        self._state = self.tf.function(self._stats_graph, autograph=False)
+        self._train = self.tf.function(self._train_graph, jit_compile=jit, autograph=False)
 
     def _variables(self, data: Arrays):
         """Non-trainable variables holding ``data`` as model.fit feeds it, in the same structure."""
@@ -128,7 +132,7 @@ class InstrumentedLoop:
                             lambda: self._train_step(*take(self.batch_size)))
 
     def _chunk_graph(self, start):
-        """``record_every`` training steps from step ``start``, then the records of ``_stats_graph``.
+        """``record_every`` training steps from step ``start``: the losses and the mean layer norms.
 
         The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
         update norms are measured; the layer norms returned are the means over those steps. The
@@ -156,7 +160,25 @@ class InstrumentedLoop:
             block,
             (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
         )
-        return (losses.stack(), grad_sum / samples, ratio_sum / samples, *self._stats())
+        return losses.stack(), grad_sum / samples, ratio_sum / samples
+
+    def _train_graph(self, first, count):
+        """Chunks ``first`` to ``first + count - 1`` in one graph call, ending early after a chunk whose
+        last loss is not finite; the state records of ``_stats_graph`` before the first chunk and after
+        each one. Returns (chunks trained, records before, then per chunk stacked: losses, gradient norms,
+        update ratios, activation statistics, weight norms, losses of ``_losses``)."""
+        tf, size = self.tf, self.steps // self.record_every
+        records = [tf.TensorArray(tf.float32, size=size) for _ in range(6)]
+
+        def body(c, running, records):
+            chunk = (*self._chunk_graph(c * self.record_every), *self._state())
+            records = [r.write(c - first, value) for r, value in zip(records, chunk)]
+            return c + 1, tf.reduce_all(tf.math.is_finite(chunk[0][-1:])), records
+
+        before = self._state()
+        c, _, records = tf.while_loop(lambda c, running, _: tf.logical_and(running, c < first + count), body,
+                                      (first, tf.constant(True), records))
+        return (c - first, *before, *(r.stack() for r in records))
 
     def _weight_norms(self):
         return group_norms(self.tf, [v.value for v in self.tvars], self.groups)
@@ -188,21 +210,20 @@ class InstrumentedLoop:
     # -- running ----------------------------------------------------------------------------
 
     def compile_graphs(self) -> str:
-        """Trace and compile both graphs; fall back from XLA when it cannot compile the model."""
+        """Trace and compile the training graph; fall back from XLA when it cannot compile the model."""
         try:
-            self._stats()
-            self._chunk(self.tf.constant(0))
+            self._train_once()
             return "xla" if self.jit else "graph"
         except Exception:
             if not self.jit:
                 raise
             self._compile(False)
-            self._stats()
-            self._chunk(self.tf.constant(0))
+            self._train_once()
             return "graph"
 
-    def _numpy_state(self, stats, weights, losses):
-        return (stats.numpy() if self._activations is not None else None), weights.numpy(), losses.numpy()
+    def _train_once(self):
+        """Trace the training graph with a call that trains no step."""
+        return self._train(self.tf.constant(0), self.tf.constant(0))
 
     def use_data(self, x: Arrays, y: Arrays) -> None:
         """Train on other arrays of the same shapes (a data edit) without recompiling."""
@@ -272,8 +293,10 @@ class InstrumentedLoop:
     def run(self, *, variant: str, seed: int, weights: list[np.ndarray], order: np.ndarray | None = None,
             learning_rate: float | None = None, data: tuple[Arrays, Arrays] | None = None,
             steps: int | None = None, stop: Callable[[], bool] | None = None) -> ProbeRun:
-        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure;
-        ``stop`` is asked after every chunk whether to end the run there."""
+        """Reset to ``weights``, train in the seed's batch order (or ``order``) and measure.
+
+        Without ``stop`` the whole run is one graph call. With it, the run goes in segments of about
+        ``SEGMENT_SECONDS``, and ``stop`` is asked after each whether to end the run there."""
         started = time.perf_counter()
         self.use_data(*(data or self.base_data))
         init_stats = self._reset(weights, seed, order, learning_rate)
@@ -281,18 +304,30 @@ class InstrumentedLoop:
         for name, activation in self.watched:
             by_name.setdefault(name, LayerTrace(name=name)).activation = activation
         losses: list[float] = []
-        record_steps = [0]
-        stats, weight_norms, eval_loss = self._numpy_state(*self._stats())
-        eval_losses = [float(eval_loss[0])]
-        self._record(by_name, stats, weight_norms, None, None)
-        for start in range(0, min(steps or self.steps, self.steps), self.record_every):
-            chunk_losses, grad_means, ratio_means, *state = self._chunk(self.tf.constant(start))
-            losses.extend(chunk_losses.numpy().tolist())
-            stats, weight_norms, eval_loss = self._numpy_state(*state)
-            eval_losses.append(float(eval_loss[0]))
-            record_steps.append(start + self.record_every)
-            self._record(by_name, stats, weight_norms, grad_means.numpy(), ratio_means.numpy())
-            if not math.isfinite(losses[-1]) or (stop is not None and stop()):
+        eval_losses: list[float] = []
+        record_steps: list[int] = []
+        chunks = math.ceil(min(steps or self.steps, self.steps) / self.record_every)
+        first, eval_loss = 0, None
+        while True:
+            count = chunks - first if stop is None else self._segment(chunks - first)
+            called = time.perf_counter()
+            done, *before, chunk_losses, grad_means, ratio_means, stats, weight_norms, chunk_evals = (
+                t.numpy() for t in self._train(self.tf.constant(first), self.tf.constant(count)))
+            if done:
+                self._chunk_seconds = (time.perf_counter() - called) / done
+            if first == 0:
+                eval_loss = before[2]
+                eval_losses.append(float(eval_loss[0]))
+                record_steps.append(0)
+                self._record(by_name, before[0], before[1], None, None)
+            for k in range(done):
+                losses.extend(chunk_losses[k].tolist())
+                eval_loss = chunk_evals[k]
+                eval_losses.append(float(eval_loss[0]))
+                record_steps.append((first + k + 1) * self.record_every)
+                self._record(by_name, stats[k], weight_norms[k], grad_means[k], ratio_means[k])
+            first += done
+            if first >= chunks or done < count or (stop is not None and stop()):
                 break
         for name, values in init_stats.items():
             by_name[name].init = values
@@ -300,6 +335,13 @@ class InstrumentedLoop:
                         regularization_loss=finite(eval_loss[1]), val_loss=finite(eval_loss[2]),
                         record_steps=record_steps, layers=list(by_name.values()),
                         learning_rate=_current_lr(self.optimizer), seconds=time.perf_counter() - started)
+
+    def _segment(self, left: int) -> int:
+        """How many of the ``left`` chunks of a run to train before asking whether to stop: one until a
+        chunk was timed, then as many as take about ``SEGMENT_SECONDS``."""
+        if self._chunk_seconds is None:
+            return min(1, left)
+        return max(1, min(left, int(SEGMENT_SECONDS / max(self._chunk_seconds, 1e-9))))
 
     def _record(self, by_name, stats, weight_norms, grad_means, ratio_means) -> None:
         for k, group in enumerate(self.groups):
