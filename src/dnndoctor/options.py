@@ -115,7 +115,7 @@ class CheckOptions:
             object.__setattr__(self, name, list(getattr(self, name)))
 
 
-DEFAULT_TIME_BUDGET = 45.0  # seconds: with TensorFlow's start-up, a check of a small CNN ends within a minute
+DEFAULT_TIME_BUDGET = 40.0  # seconds: with TensorFlow's start-up, loading and the report, a check of a small CNN ends within a minute
 
 
 def time_limit(options: CheckOptions) -> float | None:
