@@ -51,6 +51,7 @@ VARIANTS = {
     "adam": ("Adam optimizer", None),
     "momentum_0.9": ("momentum 0.9", 1.0),
     "standardize_x": ("standardized inputs", 1.0),
+    "standardize_x_lr_suggested": ("standardized inputs at the range test's rate", None),
     "standardize_y": ("standardized targets", 1.0),
     "rescale_y": ("targets rescaled to [0, 1]", 1.0),
 }
@@ -66,6 +67,7 @@ CHANGES = {
     "adam": "optimizer=keras.optimizers.Adam(1e-3)",
     "momentum_0.9": "momentum=0.9",
     "standardize_x": "x = (x - x.mean(0)) / x.std(0)",
+    "standardize_x_lr_suggested": "x = (x - x.mean(0)) / x.std(0); learning_rate=0.1",
     "standardize_y": "y = (y - y.mean(0)) / y.std(0)",
     "rescale_y": "y = (y - y.min(0)) / (y.max(0) - y.min(0))",
 }

@@ -309,6 +309,22 @@ def _standardize_x(ctx: Context) -> VariantSetup | None:
                         None, data=(scaled.astype(np.float32), ctx.y))
 
 
+def _standardize_x_lr_suggested(ctx: Context) -> VariantSetup | None:
+    """Standardized inputs trained at the range test's rate: two standard remedies that work together.
+
+    Inputs far from zero mean and unit scale (a feature in [0, 10] feeding tanh units) leave the
+    first layer badly conditioned; standardized, the units start near their linear range and need
+    larger weights, which the compiled rate can be too small to reach within the budget. The rate
+    is the range test's on the user's data (it is not rerun on the standardized inputs).
+    """
+    data, rate = _standardize_x(ctx), _lr_suggested(ctx)
+    if data is None or rate is None:
+        return None
+    return VariantSetup(Variant("standardize_x_lr_suggested", "standardized inputs at the range test's rate",
+                                f"{data.variant.change}; {rate.variant.change}"),
+                        None, learning_rate=rate.learning_rate, data=data.data)
+
+
 def _standardize_y(ctx: Context) -> VariantSetup | None:
     if not ctx.single_io or describe_loss(ctx.loss).kind != "regression":
         return None
@@ -346,12 +362,14 @@ EDITS: dict[str, Callable[[Context], VariantSetup | None]] = {
     "adam": _adam,
     "momentum_0.9": _momentum,
     "standardize_x": _standardize_x,
+    "standardize_x_lr_suggested": _standardize_x_lr_suggested,
     "standardize_y": _standardize_y,
     "rescale_y": _rescale_y,
 }
 MODEL_EDITS = ("relu", "leaky_relu", "default_init", "batchnorm", "linear_output", "matching_loss", "wider")
-OPTIMIZER_EDITS = ("lr_x10", "lr_div10", "lr_suggested", "clipnorm", "adam", "momentum_0.9")
-DATA_EDITS = ("standardize_x", "standardize_y", "rescale_y")
+OPTIMIZER_EDITS = ("lr_x10", "lr_div10", "lr_suggested", "clipnorm", "adam", "momentum_0.9",
+                   "standardize_x_lr_suggested")
+DATA_EDITS = ("standardize_x", "standardize_x_lr_suggested", "standardize_y", "rescale_y")  # one edits both
 
 
 def build_setup(name: str, ctx: Context) -> VariantSetup | None:

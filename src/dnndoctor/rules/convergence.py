@@ -24,6 +24,8 @@ REMEDIES = (
     ("batchnorm", "normalize activations", "keras.layers.BatchNormalization()  # after each hidden layer"),
     ("adam", "switch to Adam", "optimizer=keras.optimizers.Adam(1e-3)"),
     ("wider", "widen the hidden layers", "keras.layers.Dense(max(4 * units, 32), ...)  # for each hidden layer"),
+    ("standardize_x_lr_suggested", "standardize the inputs and use the LR range test's suggested rate",
+     "x = (x - x.mean(0)) / x.std(0); optimizer.learning_rate = <the range test's suggestion>"),
 )
 
 
@@ -34,9 +36,11 @@ class SlowConvergence(Rule):
     When no other rule has a warning or error and the setup's loss is still above {floor:.0%} of
     a constant prediction's at the end of the probe in most seeds, proposes the standard remedies
     as probes at the same budget and seeds: a ReLU-family activation, the LR range test's rate,
-    normalization, Adam and width. Reports when one of them ends at least {gain:g}× lower in most
-    seeds; stays silent when every remedy was probed and none did, or when every remedy that
-    did is already a verified fix of another finding (that finding explains the loss).
+    normalization, Adam, width, and standardized inputs trained at the range test's rate (on
+    tanh units fed raw inputs in [0, 10] neither change alone escapes the plateau; together they
+    do). Reports when one of them ends at least {gain:g}× lower in most seeds; stays silent when
+    every remedy was probed and none did, or when every remedy that did is already a verified
+    fix of another finding (that finding explains the loss).
 
     Why is this bad?
     No single mechanism (vanishing gradients, dead units, a wrong learning rate) stands out, yet
