@@ -79,6 +79,9 @@ def by_name(names: list[str], data):
     return data
 
 
+VERIFICATION_ROUNDS = 2  # rounds of probing the fixes that judgements propose
+
+
 def examine(subject: Subject, options: CheckOptions, progress: Progress = _silent,
             deadline: Deadline | None = None) -> Diagnosis:
     """Probe, judge, then verify the fixes the findings propose and judge again.
@@ -86,17 +89,20 @@ def examine(subject: Subject, options: CheckOptions, progress: Progress = _silen
     Rules are pure, so the second judgement repeats the first with each proposed fix now
     backed by a probe of its edit at the same budget and seeds. A fix whose edit raced on other
     seeds than its finding's gets further seeds while the budget allows, and a third judgement.
+    When that judgement proposes edits not probed yet (a residual rule speaks once the findings
+    that silenced it were refuted), they get a second round; each round probes up to ``max_fixes``.
     """
     prober = Prober(subject, options, progress, deadline)
     prober.diagnostic()
     options = prober.options  # the deadline may have cut seeds
     diagnosis = judge_with(prober.measurements(), options)
-    if options.counterfactuals and options.max_fixes > 0:
-        probed = {v.name for v in prober.variants}
-        wanted = list(dict.fromkeys(proposed_edits(diagnosis, probed)))[: options.max_fixes]
-        if wanted:
-            prober.probe_edits(wanted)
-            diagnosis = judge_with(prober.measurements(), options)  # also when the budget cut them: it says so
+    cap = options.max_fixes if options.counterfactuals else 0
+    for _ in range(VERIFICATION_ROUNDS):
+        wanted = list(dict.fromkeys(proposed_edits(diagnosis, {v.name for v in prober.variants})))[:cap]
+        if not wanted:
+            break
+        prober.probe_edits(wanted)
+        diagnosis = judge_with(prober.measurements(), options)  # also when the budget cut them: it says so
         unread = unread_fixes(diagnosis, {v.name for v in prober.variants})
         if unread:
             prober.add_seeds(unread)

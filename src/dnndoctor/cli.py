@@ -179,8 +179,8 @@ def check(
     fix_out: Optional[Path] = typer.Option(None, "--fix-out", help="Save the model with the best verified "
                                            "model or optimizer fix applied, compiled, to this .keras file."),
     max_fixes: Optional[int] = typer.Option(None, "--max-fixes", show_default=False,
-                                            help="Proposed fixes to verify with a probe each, most important "
-                                                 "findings first; 0 verifies none [default: 6]."),
+                                            help="Proposed fixes to verify with a probe each, per round, most "
+                                                 "important findings first; 0 verifies none [default: 6]."),
     xla: Optional[bool] = typer.Option(None, "--xla/--no-xla", help="Compile probes with XLA (default: on a GPU)."),
     max_rows: int = typer.Option(100_000, "--max-rows", help="Probe on at most this many rows, sampled "
                                  "with the first seed."),

@@ -89,7 +89,7 @@ class CheckOptions:
     jit: bool | None = option(None, FLAG, optional=True)  # None: XLA where a GPU is present
     counterfactuals: bool = option(True, FLAG)
     fix_out: str | None = option(None, TEXT, optional=True)  # save the model with the best verified fix here
-    max_fixes: int = option(6, integer(0, 20))  # proposed edits verified by a probe each
+    max_fixes: int = option(6, integer(0, 20))  # proposed edits verified by a probe each, per verification round
     time_budget: float | None = option(None, POSITIVE, optional=True)  # seconds, TensorFlow start-up excluded;
     # None: DEFAULT_TIME_BUDGET, or no limit when thorough
     thorough: bool = option(False, FLAG)  # every seed for every variant, and no default time budget
@@ -115,7 +115,8 @@ class CheckOptions:
             object.__setattr__(self, name, list(getattr(self, name)))
 
 
-DEFAULT_TIME_BUDGET = 40.0  # seconds: with TensorFlow's start-up, loading and the report, a check of a small CNN ends within a minute
+# seconds: with TensorFlow's start-up, loading and the report, a check of a small CNN ends within a minute
+DEFAULT_TIME_BUDGET = 40.0
 
 
 def time_limit(options: CheckOptions) -> float | None:

@@ -9,7 +9,6 @@ import numpy as np
 from ..findings import Finding, Fix, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..probes.edits import DIAGNOSTIC
 from ..runstats import by_seed, majority, relative_final
 from .fixes import measured_fix, refuted
 from .rule import Option, Rule, fit_floor
@@ -77,8 +76,6 @@ class SlowConvergence(Rule):
         if refuted(fixes):
             return []
         verified = [f for f in fixes if f.verified]
-        if not verified and not verification_pending(measured):
-            return []  # the verification phase probed other edits: these remedies get no probe this check
         rels = [relative_final(measured, base[s]) for s in high]
         evidence = {"relative_final_loss": rels, "threshold": self.gain, "floor": self.floor}
         steps = measured.budget.steps
@@ -96,12 +93,6 @@ class SlowConvergence(Rule):
             f"a constant prediction's, while the remedy \"{best.summary}\" ends at "
             f"{format_number(_median_relative(measured, best, high))}×, at least {self.gain:g}× lower.",
             evidence, seeds=seeds_phrase(len(high), len(base)), fixes=fixes)]
-
-
-def verification_pending(measured: Measurements) -> bool:
-    """Whether only the diagnostic probes ran: no proposed edit was probed or found inapplicable yet."""
-    probed = {v.name for v in measured.variants}
-    return probed <= {"baseline", *DIAGNOSTIC} and not measured.inapplicable_edits
 
 
 def _median_relative(measured: Measurements, fix: Fix, seeds: list[int]) -> float:
