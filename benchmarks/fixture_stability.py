@@ -24,7 +24,9 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +39,7 @@ FIXTURES = ROOT / "fixtures"
 sys.path.insert(0, str(ROOT))
 
 COMPARED = ("findings", "cuts", "budget.steps")
+TINY = 1e-12  # stands in for a zero loss in logarithms
 
 
 # -------------------------------------------------------------- what "the same JSON findings" means
@@ -78,6 +81,23 @@ def differences(a: dict, b: dict) -> list[str]:
     if order_a != order_b:
         out.append(f"order: {order_a} → {order_b}")
     return sorted(out)
+
+
+def loss_drift(a: dict, b: dict) -> str:
+    """How the relative final losses of the variant runs both reports share differ: bit-identical,
+    or the largest difference in decades."""
+    def losses(report):
+        return {(v["name"], seed): loss for v in report["variants"]
+                for seed, loss in zip(v["seeds"], v["relative_final_loss"])}
+
+    la, lb = losses(a), losses(b)
+    shared = la.keys() & lb.keys()
+    differ = [k for k in shared if la[k] != lb[k]]
+    if not differ:
+        return f"losses bit-identical ({len(shared)} runs)"
+    drift = max(abs(math.log10(max(la[k], TINY)) - math.log10(max(lb[k], TINY)))
+                if math.isfinite(la[k]) and math.isfinite(lb[k]) else math.inf for k in differ)
+    return f"losses differ in {len(differ)} of {len(shared)} runs (max {drift:.3g} decades)"
 
 
 # -------------------------------------------------------------- the time budget's decisions
@@ -156,14 +176,14 @@ def control_entries(names: list[str], workdir: Path) -> list[Entry]:
     return entries
 
 
-def check(entry: Entry, seeds: list[int]) -> dict:
+def check(entry: Entry, seeds: list[int], time_budget: float | None) -> dict:
     from dnndoctor.api import check_files
     from dnndoctor.options import CheckOptions, time_limit
     from dnndoctor.report.json_report import to_dict
 
     options = CheckOptions(seeds=seeds)
-    options = dataclasses.replace(options, **{k: v for k, v in (("steps", entry.steps),
-                                                                   ("batch_size", entry.batch_size)) if v})
+    options = dataclasses.replace(options, **{k: v for k, v in (("steps", entry.steps), ("batch_size", entry.batch_size),
+                                                                   ("time_budget", time_budget)) if v})
     decisions: list[dict] = []
     started = time.perf_counter()
     with recording_budget_decisions(decisions):
@@ -173,20 +193,17 @@ def check(entry: Entry, seeds: list[int]) -> dict:
             "report": to_dict(diagnosis)}
 
 
-def run(seeds: list[int], fixtures: list[str] | None, controls: list[str]) -> dict:
-    """Check the named fixture entries (all when empty; none when None) and dev controls."""
+def run(seeds: list[int], fixtures: list[str] | None, controls: list[str], time_budget: float | None) -> dict:
+    """Check the named fixture entries (all when empty; none when None) and dev controls in this process."""
     from dnndoctor.tf_runtime import import_keras, quiet_environment
 
     quiet_environment()
     import_keras()
-    out = {"seeds": seeds, "intra_op_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default"),
-           "inter_op_threads": os.environ.get("TF_NUM_INTEROP_THREADS", "default"),
-           "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average_before": os.getloadavg(),
-           "entries": {}}
+    out = run_header(seeds, "one for all entries", time_budget)
     with tempfile.TemporaryDirectory(prefix="fixture-stability-") as tmp:
         fixtures_checked = [] if fixtures is None else fixture_entries(fixtures)
         for entry in fixtures_checked + control_entries(controls, Path(tmp)):
-            result = check(entry, seeds)
+            result = check(entry, seeds, time_budget)
             out["entries"][entry.name] = result
             loud = sorted({f["category"] for f in result["report"]["findings"] if f["severity"] != "info"})
             print(f"{entry.name:34} {result['seconds']:6.1f} s  {loud}", file=sys.stderr, flush=True)
@@ -194,11 +211,37 @@ def run(seeds: list[int], fixtures: list[str] | None, controls: list[str]) -> di
     return out
 
 
+def run_each_in_own_process(seeds: list[int], fixtures: list[str] | None, controls: list[str],
+                            time_budget: float | None) -> dict:
+    """As ``run``, but each entry in a fresh Python process, as a ``dnndoctor check`` from the shell
+    pays the one-time costs of a process's first probes (tracing, the first compile) inside its budget."""
+    names = [] if fixtures is None else [e.name for e in fixture_entries(fixtures)]
+    jobs = [[name] for name in names] + [["--no-fixtures", "--control", name] for name in controls]
+    out = run_header(seeds, "one per entry", time_budget)
+    with tempfile.TemporaryDirectory(prefix="fixture-stability-") as tmp:
+        for k, job in enumerate(jobs):
+            written = Path(tmp) / f"{k}.json"
+            budget = ["--time-budget", str(time_budget)] if time_budget else []
+            subprocess.run([sys.executable, __file__, *job, *budget, "--seeds", *map(str, seeds), "--out", str(written)],
+                           check=True)
+            out["entries"].update(json.loads(written.read_text())["entries"])
+    out["load_average_after"] = os.getloadavg()
+    return out
+
+
+def run_header(seeds: list[int], processes: str, time_budget: float | None) -> dict:
+    return {"seeds": seeds, "time_budget": time_budget or "default", "intra_op_threads": os.environ.get("TF_NUM_INTRAOP_THREADS", "default"),
+            "inter_op_threads": os.environ.get("TF_NUM_INTEROP_THREADS", "default"), "processes": processes,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_average_before": os.getloadavg(),
+            "entries": {}}
+
+
 # -------------------------------------------------------------- comparing
 
 def label(run: dict, path: Path) -> str:
     return f"{path.stem} (seeds {' '.join(map(str, run['seeds']))}, intra {run['intra_op_threads']}, " \
-           f"inter {run.get('inter_op_threads', 'default')})"
+           f"inter {run['inter_op_threads']}, processes: {run.get('processes', 'one for all entries')}, " \
+           f"time budget {run.get('time_budget', 'default')})"
 
 
 def expectation_holds(entry: dict) -> bool:
@@ -231,7 +274,8 @@ def compare(paths: list[Path]) -> int:
             found = differences(findings_signature(first["report"]), findings_signature(other["report"]))
             diffs += bool(found)
             holds = "".join("ok " if expectation_holds(e) else "FAIL " for e in (first, other))
-            print(f"  {name:34} {'DIFF ' if found else 'MATCH'}  expectation {holds.strip()}")
+            print(f"  {name:34} {'DIFF ' if found else 'MATCH'}  expectation {holds.strip():8}  "
+                  f"{loss_drift(first['report'], other['report'])}")
             for line in found:
                 print(f"      {line}")
     print("\ntime budget per entry: wall s / budget s; tightest decision that went ahead (left/need); refused decisions")
@@ -266,13 +310,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--control", nargs="+", default=[], metavar="NAME",
                         help="also check these dev controls of benchmarks/controls")
     parser.add_argument("--no-fixtures", action="store_true", help="check only the --control entries")
+    parser.add_argument("--each-in-own-process", action="store_true",
+                        help="check each entry in a fresh process, as `dnndoctor check` from the shell runs")
+    parser.add_argument("--time-budget", type=float,
+                        help="seconds (default: dnndoctor's); a budget k times smaller stands in for a machine k times slower")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--compare", type=Path, nargs="+", help="compare written runs instead of running")
     args = parser.parse_args(argv)
     if args.compare:
         compare(args.compare)
         return
-    result = run(args.seeds, None if args.no_fixtures else args.names, args.control)
+    runner = run_each_in_own_process if args.each_in_own_process else run
+    result = runner(args.seeds, None if args.no_fixtures else args.names, args.control, args.time_budget)
     text = json.dumps(result, indent=1, default=str) + "\n"
     if args.out:
         args.out.write_text(text)
