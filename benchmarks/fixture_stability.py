@@ -13,9 +13,10 @@ configuration in its own process (the thread counts are read at TensorFlow's sta
 
 --compare prints, per entry, MATCH or DIFF between the first run and each other one on the JSON
 findings: for each finding its id, category, severity, confidence, seeds phrase and fixes (variant
-and verified flag), in report order, and the report's ``cuts`` and ``budget.steps``; then the
-time budget per entry and run: wall time, the tightest decision (seconds left over seconds needed)
-and the decisions the budget refused.
+and verified flag), in report order, and the report's ``cuts`` and ``budget.steps``, and whether the
+variants' relative final losses are bit-identical; then the time budget per entry and run: wall
+time, how many times slower the machine would have to be for the plan and for the tightest later
+decision to go the other way, and the decisions the budget refused.
 """
 
 from __future__ import annotations
@@ -135,6 +136,17 @@ def recording_budget_decisions(log: list[dict]):
 def headroom(decision: dict) -> float:
     """Seconds left over seconds needed: below 1 the budget refused."""
     return decision["left"] / max(decision["need"], 1e-9)
+
+
+def flipping_slowdown(decision: dict, budget: float) -> float:
+    """How many times slower the whole check would have to run for this decision to go the other
+    way: the time spent before it and its price both scale with the machine, the budget does not.
+    Below 1: it was refused."""
+    from dnndoctor.probes.deadline import RESERVE, RESERVE_MIN_SECONDS
+
+    usable = budget - max(RESERVE * budget, RESERVE_MIN_SECONDS)
+    spent = usable - decision["left"]
+    return usable / max(decision["need"] + spent, 1e-9)
 
 
 # -------------------------------------------------------------- running
@@ -278,7 +290,8 @@ def compare(paths: list[Path]) -> int:
                   f"{loss_drift(first['report'], other['report'])}")
             for line in found:
                 print(f"      {line}")
-    print("\ntime budget per entry: wall s / budget s; tightest decision that went ahead (left/need); refused decisions")
+    print("\ntime budget per entry: wall s / budget s; the slowdown of the machine at which the plan and the "
+          "tightest later decision would go the other way; refused decisions")
     for name in names:
         print(f"  {name}")
         for k, r in enumerate(runs):
@@ -289,17 +302,22 @@ def compare(paths: list[Path]) -> int:
 
 
 def budget_line(entry: dict) -> str:
-    decisions = entry["budget_decisions"]
+    """Wall time against the budget; the slowdown at which the plan and the tightest later decision
+    would flip; every decision the budget refused."""
+    budget, decisions = entry["time_budget"], entry["budget_decisions"]
     granted = [d for d in decisions if d["ok"]]
-    refused = [d for d in decisions if not d["ok"]]
-    tightest = min(granted, key=headroom, default=None)
+    tightest = min(granted, key=lambda d: flipping_slowdown(d, budget), default=None)
     timing = entry["report"]["timings"]
-    parts = [f"{entry['seconds']:.1f} / {entry['time_budget']:g} s (load {timing.get('load', 0):.1f}, "
-             f"probes {timing.get('probes', 0):.1f})",
-             f"plan {headroom(decisions[0]):.2f}× ({decisions[0]['left']:.1f} s left, "
-             f"{decisions[0]['need']:.1f} s needed)" if decisions and decisions[0]["decision"] == "plan" else "no plan",
-             f"tightest {headroom(tightest):.2f}× ({tightest['decision']})" if tightest else "no decision went ahead"]
-    parts += [f"REFUSED {d['decision']}: {d['need']:.1f} s needed, {d['left']:.1f} s left" for d in refused]
+    parts = [f"{entry['seconds']:.1f} / {budget:g} s (load {timing.get('load', 0):.1f}, "
+             f"probes {timing.get('probes', 0):.1f})"]
+    if decisions and decisions[0]["decision"] == "plan":
+        plan = decisions[0]
+        parts.append(f"plan {'ok' if plan['ok'] else 'CUT'} ({plan['need']:.1f} s needed, {plan['left']:.1f} s left; "
+                     f"flips at {flipping_slowdown(plan, budget):.2f}× slower)")
+    if tightest is not None:
+        parts.append(f"tightest: {tightest['decision']} flips at {flipping_slowdown(tightest, budget):.2f}× slower")
+    parts += [f"REFUSED {d['decision']}: {d['need']:.1f} s needed, {d['left']:.1f} s left"
+              for d in decisions if not d["ok"]]
     return "; ".join(parts)
 
 

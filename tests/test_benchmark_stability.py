@@ -7,7 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.fixture_stability import differences, findings_signature, headroom, loss_drift  # noqa: E402
+from benchmarks.fixture_stability import (differences, findings_signature, flipping_slowdown, headroom,  # noqa: E402
+                                          loss_drift)
 
 
 def report(findings=(), cuts=(), steps=400, variants=()):
@@ -48,6 +49,14 @@ def test_a_cut_a_step_budget_a_finding_or_the_order_that_changes_is_a_difference
 def test_headroom_below_one_means_the_budget_refused():
     assert headroom({"need": 10.0, "left": 5.0}) == 0.5
     assert headroom({"need": 2.0, "left": 8.0}) == 4.0
+
+
+def test_a_decision_flips_when_the_machine_is_slower_by_the_budget_over_the_time_it_would_take():
+    """45 s less the 5 % reserve is 42.75 s usable; 12.75 s spent and 9 s needed: 21.75 s at this
+    speed, so twice as slow (43.5 s) no longer fits."""
+    decision = {"need": 9.0, "left": 30.0}
+    assert abs(flipping_slowdown(decision, 45.0) - 42.75 / 21.75) < 1e-9
+    assert flipping_slowdown({"need": 9.0, "left": 5.0}, 45.0) < 1  # refused: 9 s needed, 5 s left
 
 
 def test_loss_drift_tells_bit_identical_runs_from_drifting_ones():
