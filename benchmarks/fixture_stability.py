@@ -151,6 +151,12 @@ def flipping_slowdown(decision: dict, budget: float) -> float:
 
 # -------------------------------------------------------------- running
 
+def refuse(problem: str) -> None:
+    """Bad input: one line naming it, exit 2."""
+    print(f"fixture_stability.py: {problem}", file=sys.stderr)
+    sys.exit(2)
+
+
 @dataclasses.dataclass(frozen=True)
 class Entry:
     name: str
@@ -175,11 +181,12 @@ def control_entries(names: list[str], workdir: Path) -> list[Entry]:
     from benchmarks.suite import control_cases
 
     cases = {c.name: c for c in control_cases()}
-    test = [n for n in names if frozen_split.split_of(frozen_split.load()).get(n) == "test"]
     unknown = [n for n in names if n not in cases]
-    if test or unknown:
-        sys.exit(f"fixture_stability.py: --control {' '.join(test + unknown)}: "
-                 f"{'not a kept control' if unknown else 'a test-split control'}; name dev controls only")
+    if unknown:
+        refuse(f"--control {' '.join(unknown)}: not a control model.fit kept (benchmarks/controls/fitted.json)")
+    test = [n for n in names if frozen_split.split_of(frozen_split.load()).get(n) == "test"]
+    if test:
+        refuse(f"--control {' '.join(test)}: in the frozen test split; name dev controls only")
     entries = []
     for name in names:
         model, data = save_subject(cases[name], workdir)
@@ -268,7 +275,7 @@ def compare(paths: list[Path]) -> int:
     runs = [json.loads(p.read_text()) for p in paths]
     for path, r in zip(paths, runs):
         if "entries" not in r:
-            sys.exit(f"fixture_stability.py: {path}: written by an older version (no full reports); run it again")
+            refuse(f"{path}: written by an older version of this script (no full reports); run it again")
     print("runs:")
     for k, (path, r) in enumerate(zip(paths, runs)):
         print(f"  {chr(65 + k)} = {label(r, path)}")
