@@ -9,6 +9,7 @@ from dnndoctor.rules import judge
 from dnndoctor.rules.fixes import measured_fix
 from dnndoctor.rules.rule import Rule
 from dnndoctor.runstats import FITS, SEED_NOISE
+from scenarios import FIT, STALL, saturated
 from test_ranking import DOC
 
 E = Severity.ERROR
@@ -85,3 +86,29 @@ def test_slow_progress_at_the_edge_of_a_healthy_pace_is_low_confidence():
 
     finding = next(f for f in judge(noisy_suggested(minimum_at=0.1, rel=0.2)).findings if f.id == "DD311")
     assert finding.severity == Severity.WARNING and finding.confidence == "low"
+
+
+def test_a_budget_cut_never_adds_a_finding():
+    # the rule is refuted when every way out of the tails was probed and none helped; when the budget cut
+    # one of those probes, the check could not tell, so it may not say more than the complete check
+    complete = judge(saturated(standardize_x=STALL, relu=STALL, batchnorm=STALL))
+    assert "DD202" not in [f.id for f in complete.findings]
+    cut = saturated(relu=STALL, batchnorm=STALL)
+    cut.budget_cut_edits = ["standardize_x"]
+    d = judge(cut)
+    found = {f.id: f for f in d.findings}
+    assert found["DD202"].severity == Severity.INFO and found["DD202"].confidence == "low"
+    assert "time budget" in found["DD202"].evidence["severity_capped"]
+
+
+def test_a_budget_cut_leaves_a_verified_finding_alone():
+    # one fix was verified: the finding stands on that probe whatever the budget cut beside it
+    measured = saturated(standardize_x=FIT, relu=STALL)
+    measured.budget_cut_edits = ["batchnorm"]
+    assert [(f.id, f.severity) for f in judge(measured).findings if f.id == "DD202"] == [("DD202", Severity.WARNING)]
+
+
+def test_a_finding_whose_fixes_were_not_cut_keeps_its_severity():
+    # unprobed because verification has not run yet (or --max-fixes): the budget did not decide anything
+    d = judge(make_measurements({"baseline": same(decay(1.0, 0.5))}), (_error_rule(variant="relu"),))
+    assert [f.severity for f in d.findings] == [E]

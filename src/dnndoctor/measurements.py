@@ -173,6 +173,7 @@ class Measurements:
     engine: dict[str, Any] = field(default_factory=dict)
     cuts: list[str] = field(default_factory=list)  # probes not run or shortened, and why
     inapplicable_edits: list[str] = field(default_factory=list)  # edits this model cannot take, so never probed
+    budget_cut_edits: list[str] = field(default_factory=list)  # edits whose probe the time budget cut, on some seed
 
     def runs_of(self, variant: str) -> list[ProbeRun]:
         """The probe runs of one variant, in seed order."""
@@ -226,6 +227,7 @@ class Measurements:
             engine=dict(data.get("engine", {})),
             cuts=list(data.get("cuts", [])),
             inapplicable_edits=list(data.get("inapplicable_edits", [])),
+            budget_cut_edits=list(data.get("budget_cut_edits", [])),
         )
 
 

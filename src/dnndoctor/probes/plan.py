@@ -83,6 +83,7 @@ class Prober:
         self.overfit: list[float] = []
         self.notes: list[str] = []
         self.inapplicable: list[str] = []
+        self.budget_cut: list[str] = []  # edits whose probe the deadline cut, entirely or on some seed
         self.deadline = deadline or Deadline(time_limit(options))
         self.worker.stop = self.deadline.stop_run
         self.cuts: list[str] = []  # probes that failed and were dropped, with the reason
@@ -142,6 +143,7 @@ class Prober:
             compiles = int(not self.worker.compiled(name))
             if self.runs and not self.deadline.affords(len(tasks) + len(seeds), self.steps, compiles):
                 self.deadline.cut(f"time budget: {setup.variant.description} not probed")
+                self._cut_edit(name)
                 continue
             try:
                 self._prepare(setup, k, len(setups))
@@ -175,6 +177,7 @@ class Prober:
                 continue
             if task.variant != BASELINE and self._cut_short(run):
                 self.deadline.cut(f"time budget: {task.variant} on seed {task.seed} cut short and left out")
+                self._cut_edit(task.variant)
                 continue
             self.runs.append(run)
         paces = [run.seconds / len(run.losses) for run in results if not isinstance(run, Exception) and run.losses]
@@ -223,7 +226,13 @@ class Prober:
         if self.deadline.affords(len(tasks), self.steps, 0):
             return True
         self.deadline.cut(f"time budget: no more seeds for {', '.join(dict.fromkeys(t.variant for t in tasks))}")
+        for task in tasks:
+            self._cut_edit(task.variant)
         return False
+
+    def _cut_edit(self, name: str) -> None:
+        if name not in self.budget_cut:
+            self.budget_cut.append(name)
 
     def _relative(self, run) -> float:
         """A run's final loss relative to a constant prediction's, as the rules read it."""
@@ -287,6 +296,9 @@ class Prober:
             self.deadline.remaining(), self.deadline.step_seconds, self.deadline.compile_seconds)
         for cut in fit.cuts:
             self.deadline.cut(cut)
+        for setup in others:
+            if setup.variant.name not in fit.work.variants:
+                self._cut_edit(setup.variant.name)
         self.options = dataclasses.replace(self.options, seeds=fit.work.seeds)
         self.steps = fit.work.steps
         self.quick_checks = bool(fit.work.range_steps or fit.work.overfit)
@@ -373,4 +385,5 @@ class Prober:
                     "rows_used": row_count(self.x), "notes": list(self.notes)},
             cuts=self.deadline.cuts + self.cuts + self._raced_off(),
             inapplicable_edits=list(self.inapplicable),
+            budget_cut_edits=list(self.budget_cut),
         )

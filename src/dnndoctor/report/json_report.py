@@ -51,6 +51,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "engine": measured.engine,
         "cuts": measured.cuts,
         "inapplicable_edits": measured.inapplicable_edits,
+        "budget_cut_edits": measured.budget_cut_edits,
         "variants": variant_summary(diagnosis),
         "verdict": diagnosis.verdict(),
         "findings": [f.to_dict() for f in diagnosis.findings],

@@ -16,7 +16,8 @@ from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
 from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
 from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
 from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
-from .ranking import assess_confidence, follow_impairment, importance, report_consequences, settle_fixes
+from .ranking import (assess_confidence, follow_budget, follow_impairment, importance, report_consequences,
+                      settle_fixes)
 from .rule import Rule
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -106,7 +107,8 @@ def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
     ``rules``, and rules that cannot judge these measurements, are recorded as skipped. Residual
     rules judge last, only when no other rule has a warning or error, and are dropped when every
     remedy they verified is a verified fix of another finding (advice at info included). Each finding's severity
-    follows impairment (at most info when the setup fits in every seed) and its confidence the seed noise; a
+    follows impairment (at most info when the setup fits in every seed, or when the time budget cut the probe
+    of its unverified fixes) and its confidence the seed noise; a
     finding whose root cause another finding shows, with a fix as good as its own, is that one's consequence
     (info, ranked below it).
     """
@@ -131,7 +133,8 @@ def judge(measured: Measurements, rules: tuple[type[Rule], ...] = ALL_RULES,
                 skipped[rule.id] = "another rule's verified fix explains the loss"
                 continue
             settled = follow_impairment(settle_fixes(finding, measured), rule.capped_when_fit, fits)
-            findings.append(assess_confidence(settled, measured, rule.capped_when_fit, fit_relative_loss))
+            assessed = assess_confidence(settled, measured, rule.capped_when_fit, fit_relative_loss)
+            findings.append(follow_budget(assessed, measured, rule.capped_when_fit))
     report_consequences(findings, {r.id: r.consequence_of for r in rules}, measured)
     findings.sort(key=importance)
     return Diagnosis(findings=findings, measurements=measured, skipped=skipped, fit=fit,

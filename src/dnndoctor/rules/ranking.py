@@ -59,6 +59,21 @@ def follow_impairment(finding: Finding, capped_when_fit: bool, fits: bool) -> Fi
     return finding
 
 
+def follow_budget(finding: Finding, measured: Measurements, capped_when_fit: bool) -> Finding:
+    """Cap at info, with low confidence, a finding none of whose fixes is verified when the time
+    budget cut the probe of one of them: the cut probe could have refuted the finding as well as
+    confirmed it, and a check cut shorter must not say more than a complete one. Findings whose
+    harm the training loss does not show (``capped_when_fit`` False) keep their severity."""
+    cut = [f for f in finding.fixes if f.variant in measured.budget_cut_edits]
+    if not capped_when_fit or not cut or any(f.verified for f in finding.fixes) or finding.severity <= Severity.INFO:
+        return finding
+    reason = f"the time budget cut the probe of {', '.join(f.variant for f in cut)}, which could refute or confirm it"
+    finding.evidence["severity_capped"] = f"{finding.severity.label} → info: {reason}"
+    finding.evidence["low_confidence"] = "; ".join(filter(None, [finding.evidence.get("low_confidence"), reason]))
+    finding.severity, finding.confidence = Severity.INFO, "low"
+    return finding
+
+
 def best_gain(finding: Finding, measured: Measurements) -> float:
     """log10 of the median improvement of the finding's best verified fix (0 when none), a loss
     below the fit cutoff counted as the cutoff, as for ranking."""
