@@ -88,3 +88,28 @@ def test_runs_from_other_starting_weights_do_not_share_state(keras):
     again = loop.run(variant="v", seed=0, weights=first)
     assert a.losses == again.losses and a.losses != b.losses
     assert a.layers[0].init != b.layers[0].init and a.layers[0].init == again.layers[0].init
+
+
+@pytest.mark.tf
+def test_a_run_in_segments_equals_the_run_in_one_call_and_is_plain_json(keras, monkeypatch):
+    # how many graph calls a run takes is a matter of speed only: the records must not depend on it,
+    # and they are plain Python numbers, which the JSON reports and saved Measurements need
+    import dataclasses
+    import json
+
+    from dnndoctor.probes import loop as loop_module
+
+    x = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
+    model = _regressor(keras)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    loop = InstrumentedLoop(model, x, x[:, :1], batch_size=8, steps=12, record_every=3, probe_rows=np.arange(20),
+                            jit=False)
+    loop.compile_graphs()
+    weights = [w.numpy() for w in model.weights]
+    whole = loop.run(variant="v", seed=0, weights=weights)
+    monkeypatch.setattr(loop_module, "SEGMENT_SECONDS", 0.0)  # one chunk per call
+    pieces = loop.run(variant="v", seed=0, weights=weights, stop=lambda: False)
+    assert whole.record_steps == pieces.record_steps == [0, 3, 6, 9, 12]
+    assert whole.losses == pieces.losses and whole.eval_losses == pieces.eval_losses
+    for run in (whole, pieces):
+        assert json.loads(json.dumps(dataclasses.asdict(run)))["record_steps"] == [0, 3, 6, 9, 12]

@@ -313,6 +313,7 @@ class InstrumentedLoop:
             called = time.perf_counter()
             done, *before, chunk_losses, grad_means, ratio_means, stats, weight_norms, chunk_evals = (
                 t.numpy() for t in self._train(self.tf.constant(first), self.tf.constant(count)))
+            done = int(done)
             if done:
                 self._chunk_seconds = (time.perf_counter() - called) / done
             if first == 0:
