@@ -38,6 +38,7 @@ RANGE_STEPS = 100
 RANGE_LRS = (1e-6, 10.0)
 OVERFIT_ROWS = 16
 VALIDATION_ROWS = 1024
+VERIFICATION_COMPILES = 2  # edited models an extension leaves time to compile for verifying fixes
 MAX_STEPS = 100_000  # the most steps a probe run may take, as CheckOptions.steps allows
 
 
@@ -246,15 +247,16 @@ class Prober:
     def _extend(self) -> None:
         """The adaptive budget: while the user's setup is still falling and far from a fit, rerun every
         probe run so far at twice the steps (up to the cap), so that all variants end at the same budget,
-        then race again; only while the time left affords the reruns twice over, so that fixes can
-        still be verified."""
+        then race again; only while the time left affords the reruns twice over and the compiles of
+        ``VERIFICATION_COMPILES`` edited models, so that fixes can still be verified at the longer probe
+        (a finding whose fix the budget cut is at most info)."""
         while self.steps * 2 <= self.max_steps:
             base = [r for r in self.runs if r.variant == BASELINE]
             if not needs_longer_probe([self._relative(r) for r in base], [not stopped_falling(r) for r in base]):
                 return
             steps = self.steps * 2
             tasks = [ProbeTask(r.variant, r.seed, steps) for r in self.runs]
-            if not self.deadline.affords(2 * len(tasks), steps, 0):  # as much again left to verify fixes
+            if not self.deadline.affords(2 * len(tasks), steps, VERIFICATION_COMPILES):  # left: fixes to verify
                 self.deadline.cut(f"time budget: the loss was still falling at {self.steps} steps; "
                                   f"the probe was not extended to {steps}")
                 return
