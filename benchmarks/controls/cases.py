@@ -519,8 +519,8 @@ REVERSAL_LENGTH = 5
 def seq2seq_lstm():
     keras = _keras()
     L = keras.layers
-    encoder_inputs = keras.Input((REVERSAL_LENGTH, REVERSAL_TOKENS))
-    decoder_inputs = keras.Input((REVERSAL_LENGTH + 1, REVERSAL_TOKENS))
+    encoder_inputs = keras.Input((REVERSAL_LENGTH, REVERSAL_TOKENS), name="encoder_inputs")
+    decoder_inputs = keras.Input((REVERSAL_LENGTH + 1, REVERSAL_TOKENS), name="decoder_inputs")
     _, state_h, state_c = L.LSTM(32, return_state=True)(encoder_inputs)
     decoded, _, _ = L.LSTM(32, return_sequences=True, return_state=True)(decoder_inputs, initial_state=[state_h, state_c])
     model = keras.Model([encoder_inputs, decoder_inputs], L.Dense(REVERSAL_TOKENS, activation="softmax")(decoded))
@@ -623,7 +623,8 @@ BATCH_2026_12_01C_KERAS_IO = [
          "integer codes of shape (1,) instead of strings through StringLookup), 4 classes instead of 7"),
     _kio("examples/nlp/lstm_seq2seq.py", seq2seq_lstm, reversal_pairs, 40, 64,
          "reversing 5-symbol strings instead of English-French, so fixed sequence lengths instead of None; latent 32 "
-         "instead of 256; no validation split"),
+         "instead of 256; no validation split; the two inputs named (the benchmark saves one array per input "
+         "under its name)"),
     _kio("examples/nlp/multi_label_classification.py", multi_label_mlp, tfidf_multi_label, 30, 128,
          "synthetic TF-IDF rows of 100 terms and 5 labels instead of arXiv abstracts (no TextVectorization layer); "
          "64 and 32 units instead of 512 and 256; epochs 30"),
