@@ -5,6 +5,8 @@ the small data gets enough steps)."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import synthetic as s
@@ -423,9 +425,241 @@ ORDINARY = [
 ]
 
 
+# ---------------------------------------------------------------- batch 2026-12-01c
+
+def xception_mini():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((8, 8, 1))
+    x = L.Rescaling(1.0 / 255)(inputs)
+    x = L.Activation("relu")(L.BatchNormalization()(L.Conv2D(16, 3, strides=2, padding="same")(x)))
+    x = L.Activation("relu")(L.BatchNormalization()(L.Conv2D(32, 3, padding="same")(x)))
+    previous = x
+    for size in (32, 64):
+        x = L.BatchNormalization()(L.SeparableConv2D(size, 3, padding="same")(L.Activation("relu")(x)))
+        x = L.BatchNormalization()(L.SeparableConv2D(size, 3, padding="same")(L.Activation("relu")(x)))
+        x = L.MaxPooling2D(3, strides=2, padding="same")(x)
+        x = L.add([x, L.Conv2D(size, 1, strides=2, padding="same")(previous)])
+        previous = x
+    x = L.Activation("relu")(L.BatchNormalization()(L.SeparableConv2D(64, 3, padding="same")(x)))
+    x = L.Dropout(0.5)(L.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    return model
+
+
+def digit_images_raw_high_low():
+    """Digit images with pixels in [0, 255] (as image_dataset_from_directory yields them), label 1
+    for the digits 5-9."""
+    images, labels = s.digit_images()
+    return (images * 255.0).astype(np.float32), (labels >= 5).astype(np.float32).reshape(-1, 1)
+
+
+def cnn_3d():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((12, 12, 12, 1))
+    x = L.BatchNormalization()(L.MaxPool3D(2)(L.Conv3D(8, 3, activation="relu")(inputs)))
+    x = L.BatchNormalization()(L.MaxPool3D(2)(L.Conv3D(16, 3, activation="relu")(x)))
+    x = L.Dropout(0.3)(L.Dense(32, activation="relu")(L.Flatten()(x)))
+    model = keras.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+    schedule = keras.optimizers.schedules.ExponentialDecay(1e-4, decay_steps=100000, decay_rate=0.96, staircase=True)
+    model.compile(loss="binary_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=schedule))
+    return model
+
+
+@functools.cache
+def volumes_left_right(rows: int = 200, side: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy volumes in [0, 1] with one bright blob, in the left half (label 0) or the right half
+    (label 1) of the first axis."""
+    rng = np.random.default_rng(21)
+    y = rng.integers(0, 2, rows)
+    grid = np.stack(np.meshgrid(*[np.arange(side)] * 3, indexing="ij"), -1)
+    x = np.empty((rows, side, side, side), np.float32)
+    for i in range(rows):
+        centre = rng.uniform(2, side - 3, 3)
+        centre[0] = rng.uniform(1.5, side / 2 - 2) + (side / 2 if y[i] else 0)
+        blob = np.exp(-np.sum((grid - centre) ** 2, -1) / 4.0)
+        x[i] = 0.2 * rng.random((side, side, side)) + 0.8 * blob
+    return np.clip(x, 0, 1)[..., None], y.astype(np.float32).reshape(-1, 1)
+
+
+def wide_and_deep():
+    keras = _keras()
+    L = keras.layers
+    numeric = keras.Input((6,), name="numeric")
+    soil, area = keras.Input((1,), dtype="int32", name="soil_type"), keras.Input((1,), dtype="int32", name="area")
+    wide = L.BatchNormalization()(L.concatenate([
+        numeric, L.CategoryEncoding(16, output_mode="one_hot")(soil), L.CategoryEncoding(4, output_mode="one_hot")(area)]))
+    deep = L.concatenate([numeric, L.Flatten()(L.Embedding(16, 4)(soil)), L.Flatten()(L.Embedding(4, 2)(area))])
+    for units in (32, 32):
+        deep = L.Dropout(0.1)(L.ReLU()(L.BatchNormalization()(L.Dense(units)(deep))))
+    outputs = L.Dense(4, activation="softmax")(L.concatenate([wide, deep]))
+    model = keras.Model([numeric, soil, area], outputs)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss=keras.losses.SparseCategoricalCrossentropy())
+    return model
+
+
+@functools.cache
+def cover_type_like(rows: int = 3000) -> tuple[list[np.ndarray], np.ndarray]:
+    """A covertype-like table: 6 standardized numeric columns, a 16-level and a 4-level categorical
+    column (integer codes), and 4 classes from the argmax of linear scores over both."""
+    rng = np.random.default_rng(22)
+    numeric = rng.standard_normal((rows, 6)).astype(np.float32)
+    soil, area = rng.integers(0, 16, rows), rng.integers(0, 4, rows)
+    scores = numeric @ rng.normal(0, 1.5, (6, 4)) + rng.normal(0, 1.5, (16, 4))[soil] + rng.normal(0, 1.5, (4, 4))[area]
+    y = scores.argmax(1).astype(np.int32)
+    return [numeric, soil.reshape(-1, 1).astype(np.int32), area.reshape(-1, 1).astype(np.int32)], y
+
+
+REVERSAL_TOKENS = 8  # symbols 0-5, 6 = start of sequence, 7 = end of sequence
+REVERSAL_LENGTH = 5
+
+
+def seq2seq_lstm():
+    keras = _keras()
+    L = keras.layers
+    encoder_inputs = keras.Input((REVERSAL_LENGTH, REVERSAL_TOKENS), name="encoder_inputs")
+    decoder_inputs = keras.Input((REVERSAL_LENGTH + 1, REVERSAL_TOKENS), name="decoder_inputs")
+    _, state_h, state_c = L.LSTM(32, return_state=True)(encoder_inputs)
+    decoded, _, _ = L.LSTM(32, return_sequences=True, return_state=True)(decoder_inputs, initial_state=[state_h, state_c])
+    model = keras.Model([encoder_inputs, decoder_inputs], L.Dense(REVERSAL_TOKENS, activation="softmax")(decoded))
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
+    return model
+
+
+@functools.cache
+def reversal_pairs(rows: int = 2000, length: int = REVERSAL_LENGTH) -> tuple[list[np.ndarray], np.ndarray]:
+    """Encoder inputs (one-hot symbol strings), decoder inputs (start token + the reversed string)
+    and decoder targets (the reversed string + end token, one step ahead), as lstm_seq2seq builds them."""
+    rng = np.random.default_rng(23)
+    strings = rng.integers(0, REVERSAL_TOKENS - 2, (rows, length))
+    eye = np.eye(REVERSAL_TOKENS, dtype=np.float32)
+    reversed_ = strings[:, ::-1]
+    start, end = np.full((rows, 1), REVERSAL_TOKENS - 2), np.full((rows, 1), REVERSAL_TOKENS - 1)
+    return [eye[strings], eye[np.hstack([start, reversed_])]], eye[np.hstack([reversed_, end])]
+
+
+def multi_label_mlp():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((100,)), L.Dense(64, activation="relu"), L.Dense(32, activation="relu"),
+                              L.Dense(5, activation="sigmoid")])
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    return model
+
+
+@functools.cache
+def tfidf_multi_label(rows: int = 2000, terms: int = 100, labels: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """TF-IDF-like rows (non-negative, L2-normalized) of a 100-term vocabulary; label k is on when
+    the document holds any of the terms 10k..10k+9 (terms 50-99 are filler)."""
+    rng = np.random.default_rng(24)
+    counts = rng.poisson(0.07, (rows, terms)).astype(np.float32)
+    counts[:, 50:] += rng.poisson(0.3, (rows, 50))
+    idf = np.log(rows / (1 + (counts > 0).sum(0)))
+    x = counts * idf
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-6)
+    y = np.stack([(counts[:, 10 * k:10 * k + 10] > 0).any(1) for k in range(labels)], 1)
+    return x.astype(np.float32), y.astype(np.float32)
+
+
+def conv_mixer():
+    keras = _keras()
+    L = keras.layers
+
+    def activation_block(x):
+        return L.BatchNormalization()(L.Activation("gelu")(x))
+
+    inputs = keras.Input((8, 8, 1))
+    x = activation_block(L.Conv2D(32, kernel_size=2, strides=2)(L.Rescaling(scale=1.0 / 255)(inputs)))
+    for _ in range(2):
+        x = L.Add()([activation_block(L.DepthwiseConv2D(kernel_size=3, padding="same")(x)), x])
+        x = activation_block(L.Conv2D(32, kernel_size=1)(x))
+    model = keras.Model(inputs, L.Dense(10, activation="softmax")(L.GlobalAvgPool2D()(x)))
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001),
+                  loss="sparse_categorical_crossentropy")
+    return model
+
+
+def digit_images_raw():
+    images, labels = s.digit_images()
+    return (images * 255.0).astype(np.float32), labels
+
+
+def spatial_dropout_bigru():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((40,), dtype="int32"), L.Embedding(200, 16), L.SpatialDropout1D(0.2),
+                              L.Bidirectional(L.GRU(8)), L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
+def cosine_decay_adam():
+    keras = _keras()
+    steps = 60 * 32  # the whole model.fit run: 60 epochs of 32 batches
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=steps))
+
+
+@functools.cache
+def rare_positives(rows: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """make_classification with 5 % positives, standardized; 1-D float labels."""
+    from sklearn import datasets
+
+    x, y = datasets.make_classification(n_samples=rows, n_features=12, n_informative=6, weights=[0.95, 0.05],
+                                        class_sep=2.0, flip_y=0.0, random_state=3)
+    return s.standardize(x.astype(np.float32)), y.astype(np.float32)
+
+
+BATCH_2026_12_01C_KERAS_IO = [
+    _kio("examples/vision/image_classification_from_scratch.py", xception_mini, digit_images_raw_high_low, 40, 128,
+         "8x8 digits (pixels 0-255, digits 5-9 vs 0-4) instead of 180x180 cats and dogs; separable blocks of 32 "
+         "and 64 instead of 128-728, final 64 instead of 1024; no augmentation; epochs 40"),
+    _kio("examples/vision/3D_image_classification.py", cnn_3d, volumes_left_right, 20, 2,
+         "12x12x12 synthetic volumes (a blob left or right) instead of 128x128x64 CT scans; 2 Conv3D blocks of 8 and "
+         "16 instead of 4 of 16-128, dense 32 instead of 512; same ExponentialDecay schedule from 1e-4"),
+    _kio("examples/structured_data/wide_deep_cross_networks.py", wide_and_deep, cover_type_like, 60, 265,
+         "the wide & deep model; synthetic covertype-like table (6 numeric, 16- and 4-level categorical columns as "
+         "integer codes of shape (1,) instead of strings through StringLookup), 4 classes instead of 7"),
+    _kio("examples/nlp/lstm_seq2seq.py", seq2seq_lstm, reversal_pairs, 40, 64,
+         "reversing 5-symbol strings instead of English-French, so fixed sequence lengths instead of None; latent 32 "
+         "instead of 256; no validation split; the two inputs named (the benchmark saves one array per input "
+         "under its name)"),
+    _kio("examples/nlp/multi_label_classification.py", multi_label_mlp, tfidf_multi_label, 30, 128,
+         "synthetic TF-IDF rows of 100 terms and 5 labels instead of arXiv abstracts (no TextVectorization layer); "
+         "64 and 32 units instead of 512 and 256; epochs 30"),
+    _kio("examples/vision/convmixer.py", conv_mixer, digit_images_raw, 30, 128,
+         "8x8 digits (pixels 0-255) instead of CIFAR-10; 32 filters, depth 2, kernel 3, patch 2 instead of 256/8, "
+         "kernel 5; no augmentation"),
+]
+
+BATCH_2026_12_01C_ORDINARY = [
+    ("friedman_huber", "ordinary: Huber loss regression",
+     lambda: mlp(10, (32, 32), 1, "linear", "huber", _opt("Adam", learning_rate=1e-3)),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("classification4_nadam_logits", "ordinary: Nadam, Dense logits, SparseCategoricalCrossentropy(from_logits=True)",
+     lambda: mlp(20, (32,), 4, None, _keras().losses.SparseCategoricalCrossentropy(from_logits=True), "nadam"),
+     lambda: standardized("classification4"), 40, 32, ""),
+    ("moons_sgd_nesterov", "ordinary: ReLU MLP, SGD with Nesterov momentum",
+     lambda: mlp(2, (32, 32), 1, "sigmoid", "binary_crossentropy",
+                 _opt("SGD", learning_rate=0.05, momentum=0.9, nesterov=True)),
+     lambda: (s.standardize(s.tabular("moons")[0]), s.tabular("moons")[1].reshape(-1, 1).astype(np.float32)),
+     40, 32, ""),
+    ("friedman_cosine_decay", "ordinary: Adam from 1e-2 under a CosineDecay schedule over the whole fit",
+     lambda: mlp(10, (32, 32), 1, "linear", "mse", cosine_decay_adam),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("texts_spatial_dropout_bigru", "ordinary: SpatialDropout1D and a bidirectional GRU, 1-D labels",
+     spatial_dropout_bigru, lambda: (s.texts()[0], s.texts()[1].astype(np.float32)), 15, 32, ""),
+    ("rare_positives_1d_labels", "ordinary: 5 % positives, sigmoid on 1-D labels, no class weights",
+     lambda: mlp(12, (32, 16), 1, "sigmoid", "binary_crossentropy", "adam"),
+     rare_positives, 30, 64, ""),
+]
+
+
 def _controls() -> tuple[Bench, ...]:
     entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
-               for name, source, build, data, epochs, batch, notes in KERAS_IO + ORDINARY]
+               for name, source, build, data, epochs, batch, notes
+               in KERAS_IO + ORDINARY + BATCH_2026_12_01C_KERAS_IO + BATCH_2026_12_01C_ORDINARY]
     names = [e.name for e in entries]
     assert len(names) == len(set(names)), "control names must be unique"
     return tuple(entries)

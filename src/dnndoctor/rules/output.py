@@ -16,6 +16,14 @@ def _matching(measured: Measurements, summary: str, code: str) -> Fix:
     return measured_fix(measured, "matching_loss", summary, code, [r.seed for r in measured.runs_of("baseline")])
 
 
+def _one_vector(measured: Measurements) -> bool:
+    """Whether each target is one vector of the output's width, so that its indicator kind (judged
+    over the whole flattened target) is the kind of the one vector softmax normalizes; unknown
+    widths count as one vector."""
+    units, width = measured.model.output_units, measured.profile.y_classes if measured.profile else None
+    return units is None or width is None or units == width
+
+
 def _output_layer(measured: Measurements) -> list[str]:
     return [measured.model.layers[-1].name] if measured.model.layers else []
 
@@ -160,7 +168,10 @@ class LabelsLossMismatch(Rule):
     Measured
     Target kind (one-hot or multi-hot) against the loss kind and output
     activation. A warning for a regression loss on labels, unless the matching loss, probed at
-    the same budget and seeds, does no better; an error for multi-label targets under softmax.
+    the same budget and seeds, does no better; an error for multi-label targets under softmax,
+    when each target is one vector of the output's width. Softmax normalizes each vector on the
+    last axis: a sequence of one-hot vectors (one label per time step or pixel) is several labels
+    per sample but one per softmax, which is right.
 
     Fix
     One-hot targets: softmax with categorical cross-entropy. Multi-hot: sigmoid with binary
@@ -178,7 +189,7 @@ class LabelsLossMismatch(Rule):
         data = measured.profile
         if data is None:
             return []
-        if data.y_kind == "multi_hot" and measured.model.output_activation == "softmax":
+        if data.y_kind == "multi_hot" and measured.model.output_activation == "softmax" and _one_vector(measured):
             return [self.finding(
                 "Multi-label targets under a softmax output: softmax cannot give several labels at once.",
                 {"target_kind": data.y_kind, "output_activation": "softmax"}, severity=Severity.ERROR,
