@@ -232,6 +232,7 @@ class Prober:
         return False
 
     def _cut_edit(self, name: str) -> None:
+        """Record that the time budget cut a probe of edit ``name`` (rules then treat its findings as unsettled)."""
         if name not in self.budget_cut:
             self.budget_cut.append(name)
 
