@@ -3,9 +3,13 @@ and what a run derives from its starting weights reused across runs."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
+from dnndoctor.probes import loop as loop_module
 from dnndoctor.probes.graphstats import VariableGroup, group_norms
 from dnndoctor.probes.loop import SAMPLED_STEPS, InstrumentedLoop, weights_digest
 
@@ -73,15 +77,20 @@ def test_layer_norms_are_means_over_the_sampled_steps_of_a_chunk(keras):
     assert first.grad_norm[1] != pytest.approx(np.mean(grad_norms), rel=1e-4)
 
 
+def _compiled_loop(keras, optimizer, record_every: int, seed: int) -> tuple[InstrumentedLoop, list[np.ndarray]]:
+    """A compiled 12-step loop of a small regressor on 20 random rows, and the regressor's weights."""
+    x = np.random.default_rng(seed).normal(size=(20, 3)).astype(np.float32)
+    model = _regressor(keras)
+    model.compile(optimizer=optimizer, loss="mse")
+    loop = InstrumentedLoop(model, x, x[:, :1], batch_size=8, steps=12, record_every=record_every,
+                            probe_rows=np.arange(20), jit=False)
+    loop.compile_graphs()
+    return loop, [w.numpy() for w in model.weights]
+
+
 @pytest.mark.tf
 def test_runs_from_other_starting_weights_do_not_share_state(keras):
-    x = np.random.default_rng(1).normal(size=(20, 3)).astype(np.float32)
-    model = _regressor(keras)
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
-    loop = InstrumentedLoop(model, x, x[:, :1], batch_size=8, steps=12, record_every=6, probe_rows=np.arange(20),
-                            jit=False)
-    loop.compile_graphs()
-    first = [w.numpy() for w in model.weights]
+    loop, first = _compiled_loop(keras, keras.optimizers.Adam(0.05), record_every=6, seed=1)
     second = [w * 0.5 for w in first]
     a = loop.run(variant="v", seed=0, weights=first)
     b = loop.run(variant="v", seed=0, weights=second)
@@ -94,18 +103,7 @@ def test_runs_from_other_starting_weights_do_not_share_state(keras):
 def test_a_run_in_segments_equals_the_run_in_one_call_and_is_plain_json(keras, monkeypatch):
     # how many graph calls a run takes is a matter of speed only: the records must not depend on it,
     # and they are plain Python numbers, which the JSON reports and saved Measurements need
-    import dataclasses
-    import json
-
-    from dnndoctor.probes import loop as loop_module
-
-    x = np.random.default_rng(2).normal(size=(20, 3)).astype(np.float32)
-    model = _regressor(keras)
-    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
-    loop = InstrumentedLoop(model, x, x[:, :1], batch_size=8, steps=12, record_every=3, probe_rows=np.arange(20),
-                            jit=False)
-    loop.compile_graphs()
-    weights = [w.numpy() for w in model.weights]
+    loop, weights = _compiled_loop(keras, keras.optimizers.SGD(0.05), record_every=3, seed=2)
     whole = loop.run(variant="v", seed=0, weights=weights)
     monkeypatch.setattr(loop_module, "SEGMENT_SECONDS", 0.0)  # one chunk per call
     pieces = loop.run(variant="v", seed=0, weights=weights, stop=lambda: False)
