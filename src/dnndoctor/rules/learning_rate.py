@@ -280,13 +280,14 @@ class SlowProgress(Rule):
     Measured
     Final relative loss of the setup (> {floor:.0%} of the trivial baseline) against that of the
     faster variant (at least {gain:g}× lower, and finite), with the update-to-weight ratio per
-    step (a healthy value is near 1e-3). An error when the setup barely moved (median relative
-    final loss > {error_above:g}); info when it moved and its updates are clearly at a healthy
-    pace (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
-    {SEED_NOISE:g} decades), or when it already trains well (median relative final loss below
-    {trains_well:g} by more than the seed noise): a model that trains gets a faster rate as
-    advice; a warning otherwise, with low confidence when the ratio or the loss is within seed
-    noise of its threshold.
+    step (a healthy value is near 1e-3). Info when the updates are clearly of a healthy size
+    (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
+    {SEED_NOISE:g} decades: the rate does not hold the steps back, so a faster one is advice
+    however far the loss still has to go), or when the setup already trains well (median
+    relative final loss below {trains_well:g} by more than the seed noise). Otherwise an error
+    when the setup barely moved (median relative final loss > {error_above:g}) and a warning
+    when it moved, each with low confidence when the ratio or the loss is within seed noise of
+    the threshold of info.
 
     {CONSEQUENCE}.
 
@@ -336,12 +337,12 @@ class SlowProgress(Rule):
         ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
         pace = float(np.median(ratios)) if ratios else None
         reached = float(np.median(rels))
-        if reached > self.error_above:
-            severity = Severity.ERROR
-        elif pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
-            severity = Severity.INFO  # it trains at a healthy pace, clearly: a larger rate is advice
+        if pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
+            severity = Severity.INFO  # its steps are clearly of a healthy size: a larger rate is advice
         elif reached * 10 ** SEED_NOISE <= self.trains_well:
             severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
+        elif reached > self.error_above:
+            severity = Severity.ERROR
         else:
             severity = Severity.WARNING
         finding = self.finding(
@@ -356,7 +357,7 @@ class SlowProgress(Rule):
             ("the update-to-weight ratio is within seed noise of a healthy pace",
              pace is not None and near(pace, self.healthy_update)),
             ("the loss reached is within seed noise of training well", near(reached, self.trains_well))) if at_edge]
-        if severity == Severity.WARNING and edges:
+        if severity != Severity.INFO and edges:
             finding.confidence = "low"  # within seed noise of info: info is as likely
             finding.evidence["low_confidence"] = "; ".join(edges)
         return [finding]
