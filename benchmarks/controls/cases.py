@@ -656,10 +656,261 @@ BATCH_2026_12_01C_ORDINARY = [
 ]
 
 
+# ---------------------------------------------------------------- batch 2026-12-01d
+
+def pointnet():
+    keras = _keras()
+    L = keras.layers
+
+    def conv_bn(x, filters):
+        return L.Activation("relu")(L.BatchNormalization(momentum=0.0)(L.Conv1D(filters, 1, padding="valid")(x)))
+
+    def dense_bn(x, units):
+        return L.Activation("relu")(L.BatchNormalization(momentum=0.0)(L.Dense(units)(x)))
+
+    inputs = keras.Input((POINTS, 3))
+    x = inputs
+    for filters in (16, 16, 16, 32, 128):
+        x = conv_bn(x, filters)
+    x = L.GlobalMaxPooling1D()(x)
+    x = L.Dropout(0.3)(dense_bn(x, 64))
+    x = L.Dropout(0.3)(dense_bn(x, 32))
+    model = keras.Model(inputs, L.Dense(3, activation="softmax")(x))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(learning_rate=0.001))
+    return model
+
+
+POINTS = 64
+
+
+@functools.cache
+def point_clouds(rows: int = 900, points: int = POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Points sampled on the surface of a sphere (label 0), a cube (1) or a cylinder (2), each
+    randomly scaled, rotated about the vertical axis and jittered; coordinates of order 1."""
+    rng = np.random.default_rng(31)
+    y = rng.integers(0, 3, rows).astype(np.int32)
+    x = np.empty((rows, points, 3), np.float32)
+    for i in range(rows):
+        if y[i] == 0:
+            p = rng.standard_normal((points, 3))
+            p /= np.linalg.norm(p, axis=1, keepdims=True)
+        elif y[i] == 1:
+            p = rng.uniform(-1, 1, (points, 3))
+            face = rng.integers(0, 3, points)
+            p[np.arange(points), face] = rng.choice([-1.0, 1.0], points)
+        else:
+            angle = rng.uniform(0, 2 * np.pi, points)
+            p = np.stack([np.cos(angle), np.sin(angle), rng.uniform(-1, 1, points)], 1)
+        turn = rng.uniform(0, 2 * np.pi)
+        rotation = np.array([[np.cos(turn), -np.sin(turn), 0], [np.sin(turn), np.cos(turn), 0], [0, 0, 1]])
+        x[i] = rng.uniform(0.7, 1.3) * p @ rotation.T + 0.02 * rng.standard_normal((points, 3))
+    return x, y
+
+
+def conv_lstm():
+    keras = _keras()
+    L = keras.layers
+    inputs = L.Input((FRAMES - 1, 8, 8, 1))
+    x = L.BatchNormalization()(L.ConvLSTM2D(8, (5, 5), padding="same", return_sequences=True, activation="relu")(inputs))
+    x = L.BatchNormalization()(L.ConvLSTM2D(8, (3, 3), padding="same", return_sequences=True, activation="relu")(x))
+    x = L.ConvLSTM2D(8, (1, 1), padding="same", return_sequences=True, activation="relu")(x)
+    model = keras.Model(inputs, L.Conv3D(1, (3, 3, 3), activation="sigmoid", padding="same")(x))
+    model.compile(loss=keras.losses.binary_crossentropy, optimizer=keras.optimizers.Adam())
+    return model
+
+
+FRAMES = 6
+
+
+@functools.cache
+def moving_squares(rows: int = 300, frames: int = FRAMES, side: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """Binary 8x8 movies of one 2x2 or 3x3 square moving one pixel down and right per frame
+    (wrapping around), shifted as the example does: x = frames 0..n-2, y = frames 1..n-1."""
+    rng = np.random.default_rng(32)
+    movies = np.zeros((rows, frames, side, side, 1), np.float32)
+    for i in range(rows):
+        size, row, col = rng.integers(2, 4), rng.integers(0, side), rng.integers(0, side)
+        for f in range(frames):
+            rows_, cols = (np.arange(size) + row + f) % side, (np.arange(size) + col + f) % side
+            movies[i, f, rows_[:, None], cols[None, :], 0] = 1.0
+    return movies[:, :-1], movies[:, 1:]
+
+
+def speaker_cnn():
+    keras = _keras()
+    L = keras.layers
+
+    def residual_block(x, filters, conv_num):
+        shortcut = L.Conv1D(filters, 1, padding="same")(x)
+        for _ in range(conv_num - 1):
+            x = L.Activation("relu")(L.Conv1D(filters, 3, padding="same")(x))
+        x = L.Activation("relu")(L.Add()([L.Conv1D(filters, 3, padding="same")(x), shortcut]))
+        return L.MaxPool1D(pool_size=2, strides=2)(x)
+
+    inputs = keras.Input((SPECTRUM, 1), name="input")
+    x = inputs
+    for filters, conv_num in ((8, 2), (16, 2), (32, 3), (32, 3), (32, 3)):
+        x = residual_block(x, filters, conv_num)
+    x = L.Flatten()(L.AveragePooling1D(pool_size=3, strides=3)(x))
+    x = L.Dense(32, activation="relu")(L.Dense(64, activation="relu")(x))
+    model = keras.Model(inputs, L.Dense(5, activation="softmax", name="output")(x))
+    model.compile(optimizer="Adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+SPECTRUM = 256
+
+
+@functools.cache
+def speaker_spectra(rows: int = 1000, length: int = 2 * SPECTRUM) -> tuple[np.ndarray, np.ndarray]:
+    """|FFT| (first half, unscaled, as the example's audio_to_fft) of 5 'speakers'' voiced
+    waves: each speaker a pitch band and a harmonic profile, with random pitch within its band,
+    random phases and noise at half the wave's peak amplitude."""
+    rng = np.random.default_rng(33)
+    pitch_bands = [(6, 9), (10, 14), (15, 20), (21, 27), (28, 36)]  # cycles per window
+    profiles = rng.uniform(0.2, 1.0, (5, 4))
+    y = rng.integers(0, 5, rows).astype(np.int32)
+    t = np.arange(length) / length
+    x = np.empty((rows, length // 2, 1), np.float32)
+    for i in range(rows):
+        pitch = rng.uniform(*pitch_bands[y[i]])
+        wave = sum(a * np.sin(2 * np.pi * (h + 1) * pitch * t + rng.uniform(0, 2 * np.pi))
+                   for h, a in enumerate(profiles[y[i]]))
+        wave /= np.abs(wave).max()
+        wave += 0.5 * rng.uniform(-1, 1, length)
+        x[i, :, 0] = np.abs(np.fft.fft(wave))[: length // 2]
+    return x, y
+
+
+def eeg_conv1d():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((EEG_LENGTH, 1))
+    x = inputs
+    for filters, kernel in ((8, 3), (16, 3), (16, 5), (32, 5), (32, 7), (64, 7)):
+        x = L.BatchNormalization()(L.Conv1D(filters, kernel, strides=2, activation="relu", padding="same")(x))
+    x = L.Flatten()(L.Dropout(0.2)(x))
+    x = L.Dropout(0.2)(L.Dense(128, activation="relu")(x))
+    for units in (64, 32, 16):
+        x = L.Dense(units, activation="relu", kernel_regularizer=keras.regularizers.L2())(x)
+        if units != 16:
+            x = L.Dropout(0.2)(x)
+    model = keras.Model(inputs, L.Dense(4, activation="softmax")(x))
+    model.compile(optimizer=keras.optimizers.Adam(amsgrad=True, learning_rate=0.001),
+                  loss=keras.losses.CategoricalCrossentropy())
+    return model
+
+
+EEG_LENGTH = 128
+
+
+@functools.cache
+def eeg_like(rows: int = 1200, length: int = EEG_LENGTH) -> tuple[np.ndarray, np.ndarray]:
+    """EEG-like series min-max scaled to [0, 1] per series (as the example's MinMaxScaler) and
+    one-hot float labels of 4 classes: slow, alpha-like and fast rhythms, and a slow rhythm with
+    blink spikes; 1/f-ish noise on all."""
+    rng = np.random.default_rng(34)
+    y = rng.integers(0, 4, rows)
+    t = np.arange(length) / length
+    x = np.empty((rows, length, 1), np.float32)
+    for i in range(rows):
+        cycles = {0: rng.uniform(2, 5), 1: rng.uniform(9, 13), 2: rng.uniform(20, 28), 3: rng.uniform(2, 5)}[y[i]]
+        series = np.sin(2 * np.pi * cycles * t + rng.uniform(0, 2 * np.pi))
+        series += 0.6 * np.cumsum(rng.standard_normal(length)) / np.sqrt(length) + 0.3 * rng.standard_normal(length)
+        if y[i] == 3:
+            for start in rng.choice(length - 6, 2, replace=False):
+                series[start:start + 6] += 4 * np.hanning(6)
+        x[i, :, 0] = (series - series.min()) / (series.max() - series.min())
+    return x, np.eye(4, dtype=np.float32)[y]
+
+
+def dense_autoencoder():
+    keras = _keras()
+    L = keras.layers
+    model = keras.Sequential([keras.Input((64,)), L.Dense(128, activation="relu"), L.Dense(32, activation="relu"),
+                              L.Dense(128, activation="relu"), L.Dense(64, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def digit_pixels_identity():
+    pixels, _ = digit_pixels_unit_range()
+    return pixels, pixels
+
+
+def exponential_decay_sgd():
+    keras = _keras()
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=100, decay_rate=0.9)
+    return keras.optimizers.SGD(learning_rate=schedule, momentum=0.9)
+
+
+@functools.cache
+def five_skewed_classes(rows: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """make_classification with 5 classes of 55, 20, 12, 8 and 5 %, standardized; integer labels."""
+    from sklearn import datasets
+
+    x, y = datasets.make_classification(n_samples=rows, n_features=16, n_informative=8, n_classes=5,
+                                        n_clusters_per_class=1, weights=[0.55, 0.2, 0.12, 0.08, 0.05],
+                                        class_sep=2.0, flip_y=0.0, random_state=4)
+    return s.standardize(x.astype(np.float32)), y.astype(np.int32)
+
+
+def standardized_digits_one_hot():
+    pixels, labels = s.digits()
+    return s.standardize(pixels), np.eye(10, dtype=np.float32)[labels]
+
+
+BATCH_2026_12_01D_KERAS_IO = [
+    _kio("examples/vision/pointnet.py", pointnet, point_clouds, 20, 32,
+         "synthetic clouds of 64 points on spheres, cubes and cylinders instead of 2048 points sampled from "
+         "ModelNet10 meshes, 3 classes instead of 10; the ConvBN/DenseBN layers (BatchNormalization with "
+         "momentum 0.0) written as functions, not subclassed layers; filters 16-16-16-32-128 instead of "
+         "64-64-64-128-1024, dense 64 and 32 instead of 512 and 256; no T-nets (commented out in this version "
+         "of the example; the later version's OrthogonalRegularizer is a custom class); epochs 20 instead of 10"),
+    _kio("examples/vision/conv_lstm.py", conv_lstm, moving_squares, 20, 5,
+         "binary 8x8 movies of 6 frames (one square moving diagonally, wrapping) instead of 64x64 Moving MNIST of "
+         "20 frames, so a fixed number of frames instead of None; 8 filters instead of 64; no early stopping or "
+         "ReduceLROnPlateau"),
+    _kio("examples/audio/speaker_recognition_using_cnn.py", speaker_cnn, speaker_spectra, 100, 128,
+         "|FFT| of 512-sample synthetic voiced waves of 5 'speakers' (256 frequencies, unscaled as in the "
+         "example) instead of 16 kHz recordings (8000); filters 8-16-32-32-32 instead of 16-32-64-128-128, "
+         "dense 64 and 32 instead of 256 and 128; no early stopping or checkpoint"),
+    _kio("examples/timeseries/eeg_signal_classification.py", eeg_conv1d, eeg_like, 30, 64,
+         "synthetic 4-class EEG-like series of 128 steps (min-max scaled per series) instead of 512-step "
+         "recordings; filters 8-16-16-32-32-64 instead of 32-1024, dense 128-64-32-16 instead of "
+         "4096-2048-1024-128 (same L2() regularizers); no class_weight (balanced classes) and no "
+         "ReduceLROnPlateau"),
+]
+
+BATCH_2026_12_01D_ORDINARY = [
+    ("digits_dense_autoencoder_mse", "ordinary: dense autoencoder, sigmoid outputs, MSE on pixels in [0, 1]",
+     dense_autoencoder, digit_pixels_identity, 60, 32, ""),
+    ("digits_relu_he_deep8", "ordinary: 8 ReLU layers of 64 with He initialization",
+     lambda: mlp(64, (64,) * 8, 10, "softmax", "sparse_categorical_crossentropy", "adam",
+                 kernel_initializer="he_normal"),
+     lambda: (s.standardize(s.digits()[0]), s.digits()[1]), 30, 32, ""),
+    ("breast_cancer_sgd_exponential_decay", "ordinary: SGD with momentum under ExponentialDecay from 0.1",
+     lambda: mlp(30, (32, 32), 1, "sigmoid", "binary_crossentropy", exponential_decay_sgd),
+     lambda: (s.standardize(s.tabular("breast_cancer")[0]), s.tabular("breast_cancer")[1].astype(np.float32)),
+     40, 32, ""),
+    ("friedman_raw_targets_rmsprop", "ordinary: RMSprop regression, Normalization layer, unscaled targets",
+     lambda: mlp(10, (64, 64), 1, "linear", "mse", _opt("RMSprop", learning_rate=1e-3),
+                 normalization=s.tabular("friedman")[0]),
+     lambda: (s.tabular("friedman")[0], s.tabular("friedman")[1].reshape(-1, 1)), 60, 32, ""),
+    ("skewed5_softmax", "ordinary: 5 classes from 55 % to 5 %, softmax, no class weights",
+     lambda: mlp(16, (64, 32), 5, "softmax", "sparse_categorical_crossentropy", "adam"),
+     five_skewed_classes, 30, 64, ""),
+    ("digits_label_smoothing", "ordinary: one-hot labels with CategoricalCrossentropy(label_smoothing=0.1)",
+     lambda: mlp(64, (64,), 10, "softmax", _keras().losses.CategoricalCrossentropy(label_smoothing=0.1), "adam"),
+     standardized_digits_one_hot, 40, 32, ""),
+]
+
+
 def _controls() -> tuple[Bench, ...]:
     entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
                for name, source, build, data, epochs, batch, notes
-               in KERAS_IO + ORDINARY + BATCH_2026_12_01C_KERAS_IO + BATCH_2026_12_01C_ORDINARY]
+               in KERAS_IO + ORDINARY + BATCH_2026_12_01C_KERAS_IO + BATCH_2026_12_01C_ORDINARY
+               + BATCH_2026_12_01D_KERAS_IO + BATCH_2026_12_01D_ORDINARY]
     names = [e.name for e in entries]
     assert len(names) == len(set(names)), "control names must be unique"
     return tuple(entries)
