@@ -824,6 +824,35 @@ def eeg_like(rows: int = 1200, length: int = EEG_LENGTH) -> tuple[np.ndarray, np
     return x, np.eye(4, dtype=np.float32)[y]
 
 
+def frozen_embedding_cnn():
+    keras = _keras()
+    L = keras.layers
+    embedding = L.Embedding(200, 16, trainable=False)
+    embedding.build((1,))
+    embedding.set_weights([word_vectors()])
+    inputs = keras.Input((None,), dtype="int32")
+    x = L.MaxPooling1D(5)(L.Conv1D(32, 5, activation="relu")(embedding(inputs)))
+    x = L.MaxPooling1D(5)(L.Conv1D(32, 5, activation="relu")(x))
+    x = L.GlobalMaxPooling1D()(L.Conv1D(32, 5, activation="relu")(x))
+    x = L.Dropout(0.5)(L.Dense(32, activation="relu")(x))
+    model = keras.Model(inputs, L.Dense(2, activation="softmax")(x))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop")
+    return model
+
+
+@functools.cache
+def word_vectors(vocab: int = 200, dim: int = 16) -> np.ndarray:
+    """Fixed 'pretrained' vectors standing in for GloVe: Gaussian, of GloVe's scale (about 0.4 per
+    component), the padding row all zeros as the example leaves words it does not find."""
+    vectors = np.random.default_rng(35).normal(0, 0.4, (vocab, dim)).astype(np.float32)
+    vectors[0] = 0
+    return vectors
+
+
+def long_texts():
+    return s.texts(1200, 200)
+
+
 def dense_autoencoder():
     keras = _keras()
     L = keras.layers
@@ -880,6 +909,11 @@ BATCH_2026_12_01D_KERAS_IO = [
          "recordings; filters 8-16-16-32-32-64 instead of 32-1024, dense 128-64-32-16 instead of "
          "4096-2048-1024-128 (same L2() regularizers); no class_weight (balanced classes) and no "
          "ReduceLROnPlateau"),
+    _kio("examples/nlp/pretrained_word_embeddings.py", frozen_embedding_cnn, long_texts, 60, 128,
+         "fixed Gaussian word vectors of dimension 16 (frozen, trainable=False, set with set_weights as the "
+         "example does) instead of 100-dimensional GloVe; synthetic 2-class texts of 200 tokens (vocabulary 200) "
+         "instead of 20 newsgroups; 32 filters and dense 32 instead of 128; epochs 60 instead of 20 (10 steps "
+         "each); added after kio_pointnet was dropped, so assigned its own split batch"),
 ]
 
 BATCH_2026_12_01D_ORDINARY = [
