@@ -97,6 +97,11 @@ def task_metric(model, x, y: np.ndarray) -> tuple[str, float]:
     return "r2", 1.0 - residual / float(np.var(y))
 
 
+def _loss_name(loss_fn, compiled) -> str:
+    """The compiled loss's name, stable across runs (a bare function's repr holds its address)."""
+    return getattr(loss_fn, "name", None) or getattr(compiled, "__name__", None) or str(compiled)
+
+
 def fit_once(bench: Bench, seed: int, fixed: bool = False) -> dict:
     import keras
 
@@ -111,7 +116,7 @@ def fit_once(bench: Bench, seed: int, fixed: bool = False) -> dict:
     final = float(model.evaluate(x, y, batch_size=512, verbose=0))
     metric, value = task_metric(model, x, y)
     losses = history.history["loss"]
-    return {"seed": seed, "loss": getattr(_loss_fn(keras, model), "name", str(model.loss)),
+    return {"seed": seed, "loss": _loss_name(_loss_fn(keras, model), model.loss),
             "constant_loss": _num(baseline), "final_loss": _num(final),
             "relative_loss": _num(final / baseline if math.isfinite(final) and baseline > 0 else math.inf),
             "lowest_epoch_loss": _num(float(np.nanmin(losses)) if np.isfinite(losses).any() else math.nan),
