@@ -8,7 +8,8 @@ inside the graph, and fed with the dtypes ``model.fit`` gives them.
 
 Most steps are Keras' plain train step. Per-layer gradient and update norms are measured at
 ``SAMPLED_STEPS`` steps spread over each chunk of ``record_every`` steps (the last step of the
-chunk among them), and the chunk's activation statistics, weight norms and losses at its end.
+chunk among them, or where a chunk is whole epochs, the last full-batch step of its last epoch),
+and the chunk's activation statistics, weight norms and losses at its end.
 A whole run, records included, is one graph call; a run the planner may stop part-way goes in
 a few calls, each of about ``SEGMENT_SECONDS``.
 """
@@ -32,6 +33,7 @@ from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, acti
 
 
 SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
+UNROLLED_STEPS = 4  # at most this many consecutive plain steps are traced one by one, not as a loop
 SEGMENT_SECONDS = 0.5  # how long a run trains between two questions whether to stop it
 
 
@@ -59,6 +61,7 @@ class InstrumentedLoop:
         self.samples = min(SAMPLED_STEPS, record_every)
         self.steps = math.ceil(steps / record_every) * record_every
         self.epochs = math.ceil(self.steps / self.steps_per_epoch)
+        self.epochs_per_chunk = self._whole_epochs_per_chunk()
         self.probe_rows = probe_rows
         self.base_data = (x, y)
         self._data = (x, y)
@@ -84,10 +87,19 @@ class InstrumentedLoop:
         self._ramp = None
         self._chunk_seconds: float | None = None  # the last call's seconds per chunk
 
+    def _whole_epochs_per_chunk(self) -> int | None:
+        """Epochs per chunk where every chunk is whole epochs with a short last batch, and at least one
+        epoch per sampled step; then no step needs a branch on its batch size (None otherwise)."""
+        epochs, leftover = divmod(self.record_every, self.steps_per_epoch)
+        if self.remainder == 0 or leftover or epochs < self.samples:
+            return None
+        return epochs
+
     def _compile(self, jit: bool) -> None:
         self.jit = jit
-        # traced once each, compiled inside the graph that calls them at two places
+        # traced once each (per batch size), compiled inside the graph that calls them at several places
         self._step = self.tf.function(self._step_graph, autograph=False)
+        self._sized_step = self.tf.function(self._sized_step_graph, autograph=False)
         self._state = self.tf.function(self._stats_graph, autograph=False)
         self._train = self.tf.function(self._train_graph, jit_compile=jit, autograph=False)
 
@@ -131,7 +143,27 @@ class InstrumentedLoop:
         return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._train_step(*take(self.remainder)),
                             lambda: self._train_step(*take(self.batch_size)))
 
+    def _sized_step_graph(self, step, size: int):
+        """One training step on the batch of ``step``, known to have ``size`` rows."""
+        take, _ = self._batch(step)
+        return self._train_step(*take(size))
+
+    def _measured(self, train):
+        """``train()``'s loss, and its step's per-layer gradient norms and update ratios."""
+        tf = self.tf
+        before = [tf.identity(v.value) for v in self.tvars]
+        loss, grads = train()
+        grad_norms = group_norms(tf, grads, self.groups)
+        updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
+        return loss, grad_norms, updates / (group_norms(tf, before, self.groups) + 1e-12)
+
     def _chunk_graph(self, start):
+        """``record_every`` training steps from step ``start``: the losses and the mean layer norms."""
+        if self.epochs_per_chunk is not None:
+            return self._epochs_chunk_graph(start)
+        return self._blocks_chunk_graph(start)
+
+    def _blocks_chunk_graph(self, start):
         """``record_every`` training steps from step ``start``: the losses and the mean layer norms.
 
         The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
@@ -148,17 +180,58 @@ class InstrumentedLoop:
         def block(j, i, losses, grad_sum, ratio_sum):
             sample_at = lead + (j + 1) * stride - 1
             i, losses = tf.while_loop(lambda i, _: i < sample_at, plain, (i, losses))
-            before = [tf.identity(v.value) for v in self.tvars]
-            loss, grads = self._step(start + i)
-            grad_norms = group_norms(tf, grads, self.groups)
-            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
-            ratios = updates / (group_norms(tf, before, self.groups) + 1e-12)
+            loss, grad_norms, ratios = self._measured(lambda: self._step(start + i))
             return j + 1, i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
 
         _, _, losses, grad_sum, ratio_sum = tf.while_loop(
             lambda j, *_: j < samples,
             block,
             (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
+        )
+        return losses.stack(), grad_sum / samples, ratio_sum / samples
+
+    def _epochs_chunk_graph(self, start):
+        """A chunk of whole epochs, each batch traced with its static size: no branch at any step.
+
+        The epochs go in ``samples`` blocks, as evenly as whole epochs allow; the last epoch of each
+        block has its last full-batch step measured. Runs of plain full-batch steps of at most
+        ``UNROLLED_STEPS`` are traced one by one (a loop costs more than such a run on small models).
+        """
+        tf, samples, g, per_epoch = self.tf, self.samples, len(self.groups), self.steps_per_epoch
+        full, short = self.batch_size, self.remainder
+        last_epochs = [(j + 1) * self.epochs_per_chunk // samples - 1 for j in range(samples)]
+        first_epochs = tf.constant([0] + [e + 1 for e in last_epochs[:-1]])
+        last_epochs = tf.constant(last_epochs)
+
+        def train(i, size, losses):
+            return losses.write(i, self._sized_step(start + i, size)[0])
+
+        def full_steps(i, count, losses):
+            if count <= UNROLLED_STEPS:
+                for k in range(count):
+                    losses = train(i + k, full, losses)
+                return losses
+            end = i + count
+            return tf.while_loop(lambda k, _: k < end, lambda k, losses: (k + 1, train(k, full, losses)),
+                                 (i, losses))[1]
+
+        def epoch(e, losses):
+            i = e * per_epoch
+            losses = full_steps(i, per_epoch - 1, losses)
+            return e + 1, train(i + per_epoch - 1, short, losses)
+
+        def block(j, losses, grad_sum, ratio_sum):
+            e, losses = tf.while_loop(lambda e, _: e < last_epochs[j], epoch, (first_epochs[j], losses))
+            measured_at = e * per_epoch + per_epoch - 2
+            losses = full_steps(e * per_epoch, per_epoch - 2, losses)
+            loss, grad_norms, ratios = self._measured(lambda: self._sized_step(start + measured_at, full))
+            losses = train(measured_at + 1, short, losses.write(measured_at, loss))
+            return j + 1, losses, grad_sum + grad_norms, ratio_sum + ratios
+
+        _, losses, grad_sum, ratio_sum = tf.while_loop(
+            lambda j, *_: j < samples,
+            block,
+            (tf.constant(0), tf.TensorArray(tf.float32, size=self.record_every), tf.zeros([g]), tf.zeros([g])),
         )
         return losses.stack(), grad_sum / samples, ratio_sum / samples
 
