@@ -81,8 +81,8 @@ class InstrumentedLoop:
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self._first_channel = [channels_first(layer) for layer in layers]
-        self._starts: dict[bytes, tuple[list[np.ndarray], dict[str, dict]]] = {}  # by weights_digest
-        self._orders: dict[int, np.ndarray] = {}  # batch order by seed
+        self._starts: dict[bytes, tuple[list, dict[str, dict]]] = {}  # by weights_digest: values as tensors
+        self._orders: dict[int, object] = {}  # batch order by seed, a tensor
         self._compile(jit)
         self._ramp = None
         self._chunk_seconds: float | None = None  # the last call's seconds per chunk
@@ -102,6 +102,7 @@ class InstrumentedLoop:
         self._sized_step = self.tf.function(self._sized_step_graph, autograph=False)
         self._state = self.tf.function(self._stats_graph, autograph=False)
         self._train = self.tf.function(self._train_graph, jit_compile=jit, autograph=False)
+        self._assign_all = self.tf.function(self._assign_graph, autograph=False)
 
     def _variables(self, data: Arrays):
         """Non-trainable variables holding ``data`` as model.fit feeds it, in the same structure."""
@@ -311,22 +312,27 @@ class InstrumentedLoop:
                learning_rate: float | None) -> dict[str, dict]:
         """Weights, every optimizer variable (iterations, moments, EMA, accumulators) and the batch order
         as at the start of a fresh model.fit; returns the initial weight statistics of ``weights``."""
-        for var, value in zip(self.model.weights, weights):
-            var.assign(value)
+        tf = self.tf
         key = weights_digest(weights)
         if key not in self._starts:
-            self._starts[key] = (self._fresh_optimizer_state(), initial_weight_stats(self.model, self.groups, weights))
-        optimizer_state, init_stats = self._starts[key]
-        for var, value in zip(self.optimizer.variables, optimizer_state):
-            var.assign(value)
-        if learning_rate is not None:
-            self.optimizer.learning_rate = learning_rate
+            for var, value in zip(self.model.weights, weights):  # a fresh optimizer may copy the weights
+                var.assign(value)
+            start = [tf.constant(value) for value in [*weights, *self._fresh_optimizer_state()]]
+            self._starts[key] = (start, initial_weight_stats(self.model, self.groups, weights))
+        start, init_stats = self._starts[key]
         if order is None:
             if seed not in self._orders:
-                self._orders[seed] = batch_order(seed, self.rows, self.epochs)
+                self._orders[seed] = tf.constant(batch_order(seed, self.rows, self.epochs))
             order = self._orders[seed]
-        self.order.assign(order)
+        self._assign_all([*start, tf.convert_to_tensor(order)])
+        if learning_rate is not None:
+            self.optimizer.learning_rate = learning_rate
         return init_stats
+
+    def _assign_graph(self, values):
+        """Assign ``values`` to the weights, the optimizer variables and the batch order, in one graph call."""
+        for var, value in zip([*self.model.weights, *self.optimizer.variables, self.order], values):
+            var.assign(self.tf.cast(value, var.dtype))
 
     def _fresh_optimizer_state(self) -> list[np.ndarray]:
         """The optimizer variables as a new optimizer builds them on the current weights, as at the
