@@ -110,18 +110,13 @@ class InstrumentedLoop:
 
     # -- graphs -----------------------------------------------------------------------------
 
-    def _batch(self, step):
+    def _take(self, first_row, size: int):
+        """Inputs, targets and sample weights of the ``size`` rows of the batch order from ``first_row``."""
         tf = self.tf
-        epoch, within = step // self.steps_per_epoch, step % self.steps_per_epoch
-        start = epoch * self.rows + within * self.batch_size
-
-        def take(size):
-            idx = tf.slice(self.order, [start], [size])
-            gather = lambda v: tf.gather(v, idx)  # noqa: E731
-            weights = None if self.row_weights is None else gather(self.row_weights)
-            return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
-
-        return take, within
+        idx = tf.slice(self.order, [first_row], [size])
+        gather = lambda v: tf.gather(v, idx)  # noqa: E731
+        weights = None if self.row_weights is None else gather(self.row_weights)
+        return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
 
     def _train_step(self, xb, yb, weights):
         """Keras' TensorFlow ``train_step``: the loss, and the gradients (zeros where a variable has none)."""
@@ -138,25 +133,32 @@ class InstrumentedLoop:
         """One training step on the batch of ``step``; the short last batch of an epoch in its own
         branch, so that every batch has a static shape (as XLA needs, and a slice of a size known
         only at run time slows a step by a quarter on small models and recurrent layers)."""
-        take, within = self._batch(step)
+        within = step % self.steps_per_epoch
+        first_row = step // self.steps_per_epoch * self.rows + within * self.batch_size
         if self.remainder == 0:
-            return self._train_step(*take(self.batch_size))
-        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._train_step(*take(self.remainder)),
-                            lambda: self._train_step(*take(self.batch_size)))
+            return self._sized_step(first_row, self.batch_size)
+        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._sized_step(first_row, self.remainder),
+                            lambda: self._sized_step(first_row, self.batch_size))
 
-    def _sized_step_graph(self, step, size: int):
-        """One training step on the batch of ``step``, known to have ``size`` rows."""
-        take, _ = self._batch(step)
-        return self._train_step(*take(size))
+    def _sized_step_graph(self, first_row, size: int):
+        """One training step on the ``size`` rows of the batch order from ``first_row``."""
+        return self._train_step(*self._take(first_row, size))
 
-    def _measured(self, train):
-        """``train()``'s loss, and its step's per-layer gradient norms and update ratios."""
+    def _measured(self, train, when=None):
+        """``train()``'s loss, and its step's per-layer gradient norms and update ratios (zeros
+        unless ``when``, a boolean tensor, is true; the norms are then in a branch)."""
         tf = self.tf
         before = [tf.identity(v.value) for v in self.tvars]
         loss, grads = train()
-        grad_norms = group_norms(tf, grads, self.groups)
-        updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
-        return loss, grad_norms, updates / (group_norms(tf, before, self.groups) + 1e-12)
+
+        def norms():
+            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
+            return group_norms(tf, grads, self.groups), updates / (group_norms(tf, before, self.groups) + 1e-12)
+
+        if when is None:
+            return (loss, *norms())
+        zeros = tf.zeros([len(self.groups)])
+        return (loss, *tf.cond(when, norms, lambda: (zeros, zeros)))
 
     def _chunk_graph(self, start):
         """``record_every`` training steps from step ``start``: the losses and the mean layer norms."""
@@ -195,46 +197,42 @@ class InstrumentedLoop:
         """A chunk of whole epochs, each batch traced with its static size: no branch at any step.
 
         The epochs go in ``samples`` blocks, as evenly as whole epochs allow; the last epoch of each
-        block has its last full-batch step measured. Runs of plain full-batch steps of at most
-        ``UNROLLED_STEPS`` are traced one by one (a loop costs more than such a run on small models).
+        block has its last full-batch step measured (only the norms are in a branch). Runs of plain
+        full-batch steps of at most ``UNROLLED_STEPS`` are traced one by one, longer ones as a loop.
         """
         tf, samples, g, per_epoch = self.tf, self.samples, len(self.groups), self.steps_per_epoch
-        full, short = self.batch_size, self.remainder
-        last_epochs = [(j + 1) * self.epochs_per_chunk // samples - 1 for j in range(samples)]
-        first_epochs = tf.constant([0] + [e + 1 for e in last_epochs[:-1]])
-        last_epochs = tf.constant(last_epochs)
+        full, short, epochs = self.batch_size, self.remainder, self.epochs_per_chunk
+        measured_epochs = {(j + 1) * epochs // samples - 1 for j in range(samples)}
+        measured = tf.constant([e in measured_epochs for e in range(epochs)])
+        first_epoch = start // per_epoch
 
-        def train(i, size, losses):
-            return losses.write(i, self._sized_step(start + i, size)[0])
-
-        def full_steps(i, count, losses):
+        def full_steps(first_row, count):
+            """The losses of ``count`` full-batch steps from ``first_row``, as a vector."""
             if count <= UNROLLED_STEPS:
-                for k in range(count):
-                    losses = train(i + k, full, losses)
-                return losses
-            end = i + count
-            return tf.while_loop(lambda k, _: k < end, lambda k, losses: (k + 1, train(k, full, losses)),
-                                 (i, losses))[1]
+                losses = [self._sized_step(first_row + k * full, full)[0] for k in range(count)]
+                return tf.stack(losses) if losses else tf.zeros([0])
+            _, losses = tf.while_loop(
+                lambda k, _: k < count,
+                lambda k, losses: (k + 1, losses.write(k, self._sized_step(first_row + k * full, full)[0])),
+                (tf.constant(0), tf.TensorArray(tf.float32, size=count)))
+            return losses.stack()
 
-        def epoch(e, losses):
-            i = e * per_epoch
-            losses = full_steps(i, per_epoch - 1, losses)
-            return e + 1, train(i + per_epoch - 1, short, losses)
-
-        def block(j, losses, grad_sum, ratio_sum):
-            e, losses = tf.while_loop(lambda e, _: e < last_epochs[j], epoch, (first_epochs[j], losses))
-            measured_at = e * per_epoch + per_epoch - 2
-            losses = full_steps(e * per_epoch, per_epoch - 2, losses)
-            loss, grad_norms, ratios = self._measured(lambda: self._sized_step(start + measured_at, full))
-            losses = train(measured_at + 1, short, losses.write(measured_at, loss))
-            return j + 1, losses, grad_sum + grad_norms, ratio_sum + ratios
+        def epoch(e, losses, grad_sum, ratio_sum):
+            first_row = (first_epoch + e) * self.rows
+            head = full_steps(first_row, per_epoch - 2)
+            last_full = first_row + (per_epoch - 2) * full
+            loss, grad_norms, ratios = self._measured(lambda: self._sized_step(last_full, full),
+                                                      measured[e])
+            tail = self._sized_step(last_full + full, short)[0]
+            losses = losses.write(e, tf.concat([head, tf.stack([loss, tail])], 0))
+            return e + 1, losses, grad_sum + grad_norms, ratio_sum + ratios
 
         _, losses, grad_sum, ratio_sum = tf.while_loop(
-            lambda j, *_: j < samples,
-            block,
-            (tf.constant(0), tf.TensorArray(tf.float32, size=self.record_every), tf.zeros([g]), tf.zeros([g])),
+            lambda e, *_: e < epochs,
+            epoch,
+            (tf.constant(0), tf.TensorArray(tf.float32, size=epochs), tf.zeros([g]), tf.zeros([g])),
         )
-        return losses.stack(), grad_sum / samples, ratio_sum / samples
+        return tf.reshape(losses.stack(), [-1]), grad_sum / samples, ratio_sum / samples
 
     def _train_graph(self, first, count):
         """Chunks ``first`` to ``first + count - 1`` in one graph call, ending early after a chunk whose
