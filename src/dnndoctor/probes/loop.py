@@ -167,7 +167,7 @@ class InstrumentedLoop:
         return self._blocks_chunk_graph(start)
 
     def _blocks_chunk_graph(self, start):
-        """``record_every`` training steps from step ``start``: the losses and the mean layer norms.
+        """The chunk of ``_chunk_graph`` where its steps are not whole epochs (or no batch is short).
 
         The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
         update norms are measured; the layer norms returned are the means over those steps. The
