@@ -136,9 +136,10 @@ class InstrumentedLoop:
         within = step % self.steps_per_epoch
         first_row = step // self.steps_per_epoch * self.rows + within * self.batch_size
         if self.remainder == 0:
-            return self._sized_step(first_row, self.batch_size)
-        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._sized_step(first_row, self.remainder),
-                            lambda: self._sized_step(first_row, self.batch_size))
+            return self._sized_step_graph(first_row, self.batch_size)
+        return self.tf.cond(within == self.steps_per_epoch - 1,  # traced inline: a call in a branch costs more
+                            lambda: self._sized_step_graph(first_row, self.remainder),
+                            lambda: self._sized_step_graph(first_row, self.batch_size))
 
     def _sized_step_graph(self, first_row, size: int):
         """One training step on the ``size`` rows of the batch order from ``first_row``."""
