@@ -77,6 +77,41 @@ def test_layer_norms_are_means_over_the_sampled_steps_of_a_chunk(keras):
     assert first.grad_norm[1] != pytest.approx(np.mean(grad_norms), rel=1e-4)
 
 
+@pytest.mark.tf
+def test_a_chunk_of_whole_epochs_trains_model_fits_batches_and_measures_a_full_batch_of_each_block(keras):
+    import tensorflow as tf
+
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(20, 3)).astype(np.float32)  # batches of 8, 8 and 4 rows: three steps an epoch
+    y = (x @ np.array([[1.0], [-1.0], [0.5]])).astype(np.float32)
+    model = _regressor(keras)
+    start = [w.numpy() for w in model.weights]
+    record_every = 3 * SAMPLED_STEPS  # one epoch per block
+    loop = InstrumentedLoop(model, x, y, batch_size=8, steps=record_every, record_every=record_every,
+                            probe_rows=np.arange(20), jit=False)
+    assert loop.epochs_per_chunk == SAMPLED_STEPS
+    loop.compile_graphs()
+    run = loop.run(variant="baseline", seed=5, weights=start)
+
+    replay = _regressor(keras)
+    replay.set_weights(start)
+    order = loop_module.batch_order(5, 20, loop.epochs)
+    losses, grad_norms = [], []
+    for step in range(record_every):
+        epoch, within = divmod(step, 3)
+        rows = order[epoch * 20 + within * 8:][:4 if within == 2 else 8]
+        with tf.GradientTape() as tape:
+            loss = keras.losses.MeanSquaredError()(y[rows], replay(x[rows], training=True))
+        grads = tape.gradient(loss, replay.trainable_variables)
+        losses.append(float(loss))
+        grad_norms.append(np.sqrt(sum(np.sum(g.numpy() ** 2) for g in grads[:2])))
+        for variable, grad in zip(replay.trainable_variables, grads):
+            variable.assign_sub(0.1 * grad)
+    np.testing.assert_allclose(run.losses, losses, rtol=1e-5)
+    measured = slice(1, record_every, 3)  # the second, last full, batch of every epoch
+    assert run.layers[0].grad_norm[1] == pytest.approx(np.mean(grad_norms[measured]), rel=1e-4)
+
+
 def _compiled_loop(keras, optimizer, record_every: int, seed: int) -> tuple[InstrumentedLoop, list[np.ndarray]]:
     """A compiled 12-step loop of a small regressor on 20 random rows, and the regressor's weights."""
     x = np.random.default_rng(seed).normal(size=(20, 3)).astype(np.float32)

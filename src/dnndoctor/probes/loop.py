@@ -8,7 +8,8 @@ inside the graph, and fed with the dtypes ``model.fit`` gives them.
 
 Most steps are Keras' plain train step. Per-layer gradient and update norms are measured at
 ``SAMPLED_STEPS`` steps spread over each chunk of ``record_every`` steps (the last step of the
-chunk among them), and the chunk's activation statistics, weight norms and losses at its end.
+chunk among them, or where a chunk is whole epochs, the last full-batch step of its last epoch),
+and the chunk's activation statistics, weight norms and losses at its end.
 A whole run, records included, is one graph call; a run the planner may stop part-way goes in
 a few calls, each of about ``SEGMENT_SECONDS``.
 """
@@ -32,6 +33,7 @@ from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, acti
 
 
 SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
+UNROLLED_STEPS = 4  # at most this many consecutive plain steps are traced one by one, not as a loop
 SEGMENT_SECONDS = 0.5  # how long a run trains between two questions whether to stop it
 
 
@@ -59,6 +61,7 @@ class InstrumentedLoop:
         self.samples = min(SAMPLED_STEPS, record_every)
         self.steps = math.ceil(steps / record_every) * record_every
         self.epochs = math.ceil(self.steps / self.steps_per_epoch)
+        self.epochs_per_chunk = self._whole_epochs_per_chunk()
         self.probe_rows = probe_rows
         self.base_data = (x, y)
         self._data = (x, y)
@@ -78,18 +81,28 @@ class InstrumentedLoop:
         layers, self._activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self._first_channel = [channels_first(layer) for layer in layers]
-        self._starts: dict[bytes, tuple[list[np.ndarray], dict[str, dict]]] = {}  # by weights_digest
-        self._orders: dict[int, np.ndarray] = {}  # batch order by seed
+        self._starts: dict[bytes, tuple[list, dict[str, dict]]] = {}  # by weights_digest: values as tensors
+        self._orders: dict[int, object] = {}  # batch order by seed, a tensor
         self._compile(jit)
         self._ramp = None
         self._chunk_seconds: float | None = None  # the last call's seconds per chunk
 
+    def _whole_epochs_per_chunk(self) -> int | None:
+        """Epochs per chunk where every chunk is whole epochs with a short last batch, and at least one
+        epoch per sampled step; then no step needs a branch on its batch size (None otherwise)."""
+        epochs, leftover = divmod(self.record_every, self.steps_per_epoch)
+        if self.remainder == 0 or leftover or epochs < self.samples:
+            return None
+        return epochs
+
     def _compile(self, jit: bool) -> None:
         self.jit = jit
-        # traced once each, compiled inside the graph that calls them at two places
+        # traced once each (per batch size), compiled inside the graph that calls them at several places
         self._step = self.tf.function(self._step_graph, autograph=False)
+        self._sized_step = self.tf.function(self._sized_step_graph, autograph=False)
         self._state = self.tf.function(self._stats_graph, autograph=False)
         self._train = self.tf.function(self._train_graph, jit_compile=jit, autograph=False)
+        self._assign_all = self.tf.function(self._assign_graph, autograph=False)
 
     def _variables(self, data: Arrays):
         """Non-trainable variables holding ``data`` as model.fit feeds it, in the same structure."""
@@ -97,18 +110,13 @@ class InstrumentedLoop:
 
     # -- graphs -----------------------------------------------------------------------------
 
-    def _batch(self, step):
+    def _take(self, first_row, size: int):
+        """Inputs, targets and sample weights of the ``size`` rows of the batch order from ``first_row``."""
         tf = self.tf
-        epoch, within = step // self.steps_per_epoch, step % self.steps_per_epoch
-        start = epoch * self.rows + within * self.batch_size
-
-        def take(size):
-            idx = tf.slice(self.order, [start], [size])
-            gather = lambda v: tf.gather(v, idx)  # noqa: E731
-            weights = None if self.row_weights is None else gather(self.row_weights)
-            return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
-
-        return take, within
+        idx = tf.slice(self.order, [first_row], [size])
+        gather = lambda v: tf.gather(v, idx)  # noqa: E731
+        weights = None if self.row_weights is None else gather(self.row_weights)
+        return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
 
     def _train_step(self, xb, yb, weights):
         """Keras' TensorFlow ``train_step``: the loss, and the gradients (zeros where a variable has none)."""
@@ -125,14 +133,42 @@ class InstrumentedLoop:
         """One training step on the batch of ``step``; the short last batch of an epoch in its own
         branch, so that every batch has a static shape (as XLA needs, and a slice of a size known
         only at run time slows a step by a quarter on small models and recurrent layers)."""
-        take, within = self._batch(step)
+        within = step % self.steps_per_epoch
+        first_row = step // self.steps_per_epoch * self.rows + within * self.batch_size
         if self.remainder == 0:
-            return self._train_step(*take(self.batch_size))
-        return self.tf.cond(within == self.steps_per_epoch - 1, lambda: self._train_step(*take(self.remainder)),
-                            lambda: self._train_step(*take(self.batch_size)))
+            return self._sized_step_graph(first_row, self.batch_size)
+        return self.tf.cond(within == self.steps_per_epoch - 1,  # traced inline: a call in a branch costs more
+                            lambda: self._sized_step_graph(first_row, self.remainder),
+                            lambda: self._sized_step_graph(first_row, self.batch_size))
+
+    def _sized_step_graph(self, first_row, size: int):
+        """One training step on the ``size`` rows of the batch order from ``first_row``."""
+        return self._train_step(*self._take(first_row, size))
+
+    def _measured(self, train, when=None):
+        """``train()``'s loss, and its step's per-layer gradient norms and update ratios (zeros
+        unless ``when``, a boolean tensor, is true; the norms are then in a branch)."""
+        tf = self.tf
+        before = [tf.identity(v.value) for v in self.tvars]
+        loss, grads = train()
+
+        def norms():
+            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
+            return group_norms(tf, grads, self.groups), updates / (group_norms(tf, before, self.groups) + 1e-12)
+
+        if when is None:
+            return (loss, *norms())
+        zeros = tf.zeros([len(self.groups)])
+        return (loss, *tf.cond(when, norms, lambda: (zeros, zeros)))
 
     def _chunk_graph(self, start):
-        """``record_every`` training steps from step ``start``: the losses and the mean layer norms.
+        """``record_every`` training steps from step ``start``: the losses and the mean layer norms."""
+        if self.epochs_per_chunk is not None:
+            return self._epochs_chunk_graph(start)
+        return self._blocks_chunk_graph(start)
+
+    def _blocks_chunk_graph(self, start):
+        """The chunk of ``_chunk_graph`` where its steps are not whole epochs (or no batch is short).
 
         The steps are ``samples`` blocks of plain steps, each ended by one step whose gradient and
         update norms are measured; the layer norms returned are the means over those steps. The
@@ -148,11 +184,7 @@ class InstrumentedLoop:
         def block(j, i, losses, grad_sum, ratio_sum):
             sample_at = lead + (j + 1) * stride - 1
             i, losses = tf.while_loop(lambda i, _: i < sample_at, plain, (i, losses))
-            before = [tf.identity(v.value) for v in self.tvars]
-            loss, grads = self._step(start + i)
-            grad_norms = group_norms(tf, grads, self.groups)
-            updates = group_norms(tf, [v.value - b for v, b in zip(self.tvars, before)], self.groups)
-            ratios = updates / (group_norms(tf, before, self.groups) + 1e-12)
+            loss, grad_norms, ratios = self._measured(lambda: self._step(start + i))
             return j + 1, i + 1, losses.write(i, loss), grad_sum + grad_norms, ratio_sum + ratios
 
         _, _, losses, grad_sum, ratio_sum = tf.while_loop(
@@ -161,6 +193,47 @@ class InstrumentedLoop:
             (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
         )
         return losses.stack(), grad_sum / samples, ratio_sum / samples
+
+    def _epochs_chunk_graph(self, start):
+        """A chunk of whole epochs, each batch traced with its static size: no branch at any step.
+
+        The epochs go in ``samples`` blocks, as evenly as whole epochs allow; the last epoch of each
+        block has its last full-batch step measured (only the norms are in a branch). Runs of plain
+        full-batch steps of at most ``UNROLLED_STEPS`` are traced one by one, longer ones as a loop.
+        """
+        tf, samples, g, per_epoch = self.tf, self.samples, len(self.groups), self.steps_per_epoch
+        full, short, epochs = self.batch_size, self.remainder, self.epochs_per_chunk
+        measured_epochs = {(j + 1) * epochs // samples - 1 for j in range(samples)}
+        measured = tf.constant([e in measured_epochs for e in range(epochs)])
+        first_epoch = start // per_epoch
+
+        def full_steps(first_row, count):
+            """The losses of ``count`` full-batch steps from ``first_row``, as a vector."""
+            if count <= UNROLLED_STEPS:
+                losses = [self._sized_step(first_row + k * full, full)[0] for k in range(count)]
+                return tf.stack(losses) if losses else tf.zeros([0])
+            _, losses = tf.while_loop(
+                lambda k, _: k < count,
+                lambda k, losses: (k + 1, losses.write(k, self._sized_step(first_row + k * full, full)[0])),
+                (tf.constant(0), tf.TensorArray(tf.float32, size=count)))
+            return losses.stack()
+
+        def epoch(e, losses, grad_sum, ratio_sum):
+            first_row = (first_epoch + e) * self.rows
+            head = full_steps(first_row, per_epoch - 2)
+            last_full = first_row + (per_epoch - 2) * full
+            loss, grad_norms, ratios = self._measured(lambda: self._sized_step(last_full, full),
+                                                      measured[e])
+            tail = self._sized_step(last_full + full, short)[0]
+            losses = losses.write(e, tf.concat([head, tf.stack([loss, tail])], 0))
+            return e + 1, losses, grad_sum + grad_norms, ratio_sum + ratios
+
+        _, losses, grad_sum, ratio_sum = tf.while_loop(
+            lambda e, *_: e < epochs,
+            epoch,
+            (tf.constant(0), tf.TensorArray(tf.float32, size=epochs), tf.zeros([g]), tf.zeros([g])),
+        )
+        return tf.reshape(losses.stack(), [-1]), grad_sum / samples, ratio_sum / samples
 
     def _train_graph(self, first, count):
         """Chunks ``first`` to ``first + count - 1`` in one graph call, ending early after a chunk whose
@@ -238,22 +311,27 @@ class InstrumentedLoop:
                learning_rate: float | None) -> dict[str, dict]:
         """Weights, every optimizer variable (iterations, moments, EMA, accumulators) and the batch order
         as at the start of a fresh model.fit; returns the initial weight statistics of ``weights``."""
-        for var, value in zip(self.model.weights, weights):
-            var.assign(value)
+        tf = self.tf
         key = weights_digest(weights)
         if key not in self._starts:
-            self._starts[key] = (self._fresh_optimizer_state(), initial_weight_stats(self.model, self.groups, weights))
-        optimizer_state, init_stats = self._starts[key]
-        for var, value in zip(self.optimizer.variables, optimizer_state):
-            var.assign(value)
-        if learning_rate is not None:
-            self.optimizer.learning_rate = learning_rate
+            for var, value in zip(self.model.weights, weights):  # a fresh optimizer may copy the weights
+                var.assign(value)
+            start = [tf.constant(value) for value in [*weights, *self._fresh_optimizer_state()]]
+            self._starts[key] = (start, initial_weight_stats(self.model, self.groups, weights))
+        start, init_stats = self._starts[key]
         if order is None:
             if seed not in self._orders:
-                self._orders[seed] = batch_order(seed, self.rows, self.epochs)
+                self._orders[seed] = tf.constant(batch_order(seed, self.rows, self.epochs))
             order = self._orders[seed]
-        self.order.assign(order)
+        self._assign_all([*start, tf.convert_to_tensor(order)])
+        if learning_rate is not None:
+            self.optimizer.learning_rate = learning_rate
         return init_stats
+
+    def _assign_graph(self, values):
+        """Assign ``values`` to the weights, the optimizer variables and the batch order, in one graph call."""
+        for var, value in zip([*self.model.weights, *self.optimizer.variables, self.order], values):
+            var.assign(self.tf.cast(value, var.dtype))
 
     def _fresh_optimizer_state(self) -> list[np.ndarray]:
         """The optimizer variables as a new optimizer builds them on the current weights, as at the
