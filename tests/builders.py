@@ -204,6 +204,7 @@ def make_measurements(
     steps: int = STEPS,
     record_every: int = RECORD_EVERY,
     baseline_loss: float = 1.0,
+    floor_loss: float = 0.0,
     learning_rate: float | None = 1e-3,
     activation: str = "relu",
     optimizer: str = "Adam",
@@ -228,7 +229,8 @@ def make_measurements(
     overrides per-layer trace fields (variant -> one ``{layer: {field: scalar or list}}`` per seed).
     ``init`` overrides initial-kernel statistics of the baseline runs (``{layer: {stat: value}}``);
     ``regularization_loss`` and ``val_loss`` are those of the baseline runs (a scalar for every
-    seed or one per seed); ``variant_baseline_loss`` gives data edits their own trivial loss.
+    seed or one per seed); ``variant_baseline_loss`` gives data edits their own trivial loss;
+    ``floor_loss`` is the lowest loss any prediction reaches (soft or label-smoothed targets).
     ``profile`` and ``initial_loss_expected`` default to what the probes measure on unit-scale
     regression data (``None`` leaves them unmeasured).
     """
@@ -287,6 +289,7 @@ def make_measurements(
         budget=Budget(steps=steps, batch_size=batch, rows=rows, seeds=list(seeds),
                       record_every=record_every, steps_per_epoch=rows // batch),
         baseline_loss=baseline_loss,
+        floor_loss=floor_loss,
         variants=probed,
         runs=runs,
         range_test=range_test,

@@ -74,3 +74,22 @@ def test_fit_status(curves, fit):
 
 def test_fit_status_without_a_baseline_run():
     assert fit_status(make_measurements({"lr_x10": same(FIT)})) == (None, None)
+
+
+# Label smoothing 0.1 over 10 classes: a constant prediction's loss is ln 10 = 2.30 and no prediction
+# gets below the smoothed targets' entropy, 0.50. A model that ends at 0.505 has fit its data; judged
+# against zero it would read 0.22× a constant's and look stuck.
+SMOOTHED = {"baseline_loss": 2.30, "floor_loss": 0.50, "loss": "categorical_crossentropy", "loss_kind": "categorical",
+            "output_activation": "softmax", "output_units": 10, "initial_loss_expected": None}
+
+
+def test_a_fit_down_to_the_floor_of_smoothed_targets_is_healthy():
+    d = judge(make_measurements({"baseline": same(decay(2.30, 0.505))}, **SMOOTHED))
+    assert d.fit == "fits" and d.fit_relative_loss == pytest.approx(0.005 / 1.80, rel=1e-3)
+    assert [f.severity for f in d.findings if f.severity > Severity.INFO] == []
+
+
+def test_a_loss_still_far_above_the_floor_names_it():
+    d = Diagnosis([], make_measurements({"baseline": same(decay(2.30, 0.86))}, **SMOOTHED),
+                  fit="descending", fit_relative_loss=0.2)
+    assert "0.2× a constant prediction's above the lowest reachable loss (0.5) and still falling" in d.verdict()

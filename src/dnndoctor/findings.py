@@ -118,8 +118,11 @@ class Diagnosis:
             if self.fit == "diverges":
                 return f"no fault found{notes}, but the loss diverges within {steps} steps"
             trend = "and still falling" if self.fit == "descending" else "and no longer falling"
+            floor = self.measurements.floor_loss
+            above = f" above the lowest reachable loss ({floor:.3g})" if floor else ""
             return (f"no fault found{notes}, but after {steps} steps the loss is {self.fit_relative_loss:.2g}× a "
-                    f"constant prediction's {trend}; a longer probe (--steps {steps * LONGER_PROBE}) looks further")
+                    f"constant prediction's{above} {trend}; a longer probe (--steps {steps * LONGER_PROBE}) "
+                    "looks further")
         parts = []
         if errors:
             parts.append(f"{errors} error{'s' * (errors != 1)}")

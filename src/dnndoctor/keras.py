@@ -22,7 +22,7 @@ import numpy as np
 from .arrays import sample_indices
 from .findings import Diagnosis, Finding, Severity
 from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
-from .lossinfo import trivial_loss
+from .lossinfo import floor_loss, trivial_loss
 from .probes.summary import model_info
 from .rules import judge, select_rules
 from .tf_runtime import import_keras
@@ -92,6 +92,7 @@ class DoctorCallback(keras.callbacks.Callback):
         self.record_every = self.schedule or max(MIN_RECORD_EVERY, planned // RECORDS)
         self.watch = LayerWatch(self.model, self.x_probe, self.y_probe)
         self.baseline_loss = trivial_loss(self.model, self.y_described)
+        self.floor_loss = floor_loss(self.model, self.y_described)
         self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],
                             layers=self.watch.traces())
         self.step, self.judged_at, self.reported = 0, 0, {}
@@ -142,7 +143,7 @@ class DoctorCallback(keras.callbacks.Callback):
             budget=Budget(steps=self.step, batch_size=max(1, math.ceil(self.data.rows / steps_per_epoch)),
                           rows=self.data.rows, seeds=[self.seed], record_every=self.record_every,
                           steps_per_epoch=steps_per_epoch),
-            baseline_loss=self.baseline_loss, variants=[FIT], runs=[self.run],
+            baseline_loss=self.baseline_loss, floor_loss=self.floor_loss, variants=[FIT], runs=[self.run],
             timings={"callback": round(self.overhead, 3)}, engine={"graph": "model.fit", "probe_rows": len(self.y_probe)})
 
     def _judge(self, epoch: int | None) -> None:

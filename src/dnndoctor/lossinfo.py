@@ -1,5 +1,6 @@
 """Everything about the compiled loss: its kind per output, the best constant prediction and its
-loss (the yardstick of every loss), and the loss a well-initialized model starts near.
+loss (the yardstick of every loss), the lowest loss any prediction reaches (its floor), and the
+loss a well-initialized model starts near.
 
 ``describe_loss`` and ``constant_predictions`` are pure; ``trivial_loss`` evaluates Keras'
 own compiled loss, so target ranks, dicts of outputs and ``loss_weights`` count as in
@@ -30,6 +31,7 @@ _KINDS = {
 }
 MSE_NAMES = ("mse", "mean_squared_error", "meansquarederror")
 MAX_CANDIDATES = 16  # combinations of per-output constant predictions tried for the yardstick
+CLIP = 1e-7  # Keras' epsilon: probabilities are clipped to [CLIP, 1 - CLIP] inside the cross-entropies
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,52 @@ def trivial_loss(model, y: Arrays, sample_weight: np.ndarray | None = None) -> f
         y_pred = list(combination) if len(combination) > 1 else combination[0]
         best = min(best, float(np.asarray(loss(y_true, y_pred, weights))))
     return best
+
+
+def smoothed_targets(loss, y: np.ndarray) -> np.ndarray | None:
+    """The distribution a cross-entropy compares its predictions with: the targets after the loss'
+    label smoothing. None for other losses (focal ones included: their minimum is not at the targets)."""
+    spec = describe_loss(loss)
+    if spec.kind not in ("binary", "categorical") or "focal" in spec.name.lower():
+        return None
+    config = loss.get_config() if hasattr(loss, "get_config") else {}
+    smoothing = float(config.get("label_smoothing") or 0.0)
+    targets = np.asarray(y, np.float64)
+    spread = 0.5 if spec.kind == "binary" else 1.0 / max(targets.shape[-1], 1)
+    return targets * (1.0 - smoothing) + smoothing * spread
+
+
+def _best_output(loss, y: np.ndarray) -> np.ndarray | None:
+    """The prediction with the lowest cross-entropy against soft or smoothed targets: the targets
+    themselves (as logits when the loss takes logits); None when the targets are hard labels."""
+    target = smoothed_targets(loss, y)
+    if target is None or np.all((target == 0) | (target == 1)):
+        return None
+    p = np.clip(target, CLIP, 1 - CLIP)
+    if describe_loss(loss).from_logits:
+        p = np.log(p / (1 - p)) if describe_loss(loss).kind == "binary" else np.log(p)
+    return p.astype(np.float32)
+
+
+def floor_loss(model, y: Arrays, sample_weight: np.ndarray | None = None) -> float:
+    """The compiled loss of the best possible prediction: 0 for regression and hard labels, the
+    entropy of the targets for a cross-entropy on soft or label-smoothed targets (0.50 for 10
+    classes at ``label_smoothing=0.1``). No model reaches below it, so losses are judged above it.
+    0 when an output's loss is of another kind, or when every target is a hard label."""
+    from .kerascompat import compiled_loss
+
+    targets = _targets_of(model, y)
+    found = output_losses(model)
+    best = {name: _best_output(loss, targets[name]) for _, name, loss in found if name in targets}
+    if not best or any(v is None for v in best.values()) or len(best) != len(model.outputs):
+        return 0.0
+    fed = {name: fit_dtype(value) for name, value in targets.items()}
+    names = output_names(model)
+    y_true = fed if isinstance(y, dict) else next(iter(fed.values()))
+    y_pred = [best[name] for name in names] if len(names) > 1 else best[names[0]]
+    weights = None if sample_weight is None else fit_dtype(sample_weight)
+    floor = float(np.asarray(compiled_loss(model)(y_true, y_pred, weights)))
+    return floor if math.isfinite(floor) and floor > 0 else 0.0
 
 
 def expected_initial_loss(model, y: Arrays) -> float | None:

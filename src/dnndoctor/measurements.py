@@ -133,6 +133,7 @@ class Variant:
     description: str
     change: str = ""
     baseline_loss: float | None = None  # set when the variant trains on edited targets or another loss
+    floor_loss: float = 0.0  # with baseline_loss: the lowest loss any prediction reaches on them
 
 
 @dataclass
@@ -166,6 +167,7 @@ class Measurements:
     variants: list[Variant]
     runs: list[ProbeRun]
     range_test: RangeTest | None = None
+    floor_loss: float = 0.0  # the lowest loss any prediction reaches: > 0 for soft or label-smoothed targets
     profile: DataProfile | None = None
     initial_loss_expected: float | None = None
     overfit_relative_loss: list[float] = field(default_factory=list)
@@ -220,6 +222,7 @@ class Measurements:
             range_test=(RangeTest(learning_rates=list(data["range_test"]["learning_rates"]),
                                   losses=[_number(v) for v in data["range_test"]["losses"]])
                         if data.get("range_test") else None),
+            floor_loss=_number(data.get("floor_loss", 0.0)),
             profile=DataProfile(**data["profile"]) if data.get("profile") else None,
             initial_loss_expected=data.get("initial_loss_expected"),
             overfit_relative_loss=[_number(v) for v in data.get("overfit_relative_loss", [])],

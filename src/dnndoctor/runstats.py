@@ -1,7 +1,9 @@
 """Statistics of probe runs that rules and reports share: final and relative loss, trend, fit.
 
-Pure: no TensorFlow. Every loss is read off a ``ProbeRun``; "relative" means divided by the loss
-of the best constant prediction (the trivial baseline), so 1.0 is no better than a constant.
+Pure: no TensorFlow. Every loss is read off a ``ProbeRun``; "relative" means the loss above the
+floor (the lowest any prediction reaches: 0 unless the targets are soft or label-smoothed) as a
+fraction of the best constant prediction's (the trivial baseline), so 1.0 is no better than a
+constant and 0 is the best fit possible.
 """
 
 from __future__ import annotations
@@ -32,16 +34,29 @@ def final_loss(run: ProbeRun, total_steps: int) -> float:
     return float(last) if last is not None and math.isfinite(last) else math.inf
 
 
-def relative_loss(run: ProbeRun, variant: Variant | None, baseline_loss: float, total_steps: int) -> float:
-    """Final loss as a fraction of a constant prediction's: the variant's own yardstick when it has
-    one (edited targets or another loss), else ``baseline_loss``."""
-    baseline = variant.baseline_loss if variant is not None and variant.baseline_loss else baseline_loss
-    return final_loss(run, total_steps) / max(baseline, TINY)
+def above_floor(loss: float, baseline: float, floor: float = 0.0) -> float:
+    """``loss`` above ``floor`` as a fraction of ``baseline`` above it (1.0: a constant's, 0: the floor)."""
+    return max(loss - floor, 0.0) / max(baseline - floor, TINY)
+
+
+def relative_loss(run: ProbeRun, variant: Variant | None, baseline_loss: float, total_steps: int,
+                  floor: float = 0.0) -> float:
+    """Final loss relative to a constant prediction's, above the floor: the variant's own yardstick
+    and floor when it has them (edited targets or another loss), else ``baseline_loss`` and ``floor``."""
+    if variant is not None and variant.baseline_loss:
+        baseline_loss, floor = variant.baseline_loss, variant.floor_loss
+    return above_floor(final_loss(run, total_steps), baseline_loss, floor)
 
 
 def relative_final(measured: Measurements, run: ProbeRun) -> float:
-    """Final loss as a fraction of the trivial baseline (1.0: no better than a constant)."""
-    return relative_loss(run, measured.variant(run.variant), measured.baseline_loss, measured.budget.steps)
+    """Final loss relative to the trivial baseline's, above the floor (1.0: no better than a constant)."""
+    return relative_loss(run, measured.variant(run.variant), measured.baseline_loss, measured.budget.steps,
+                         measured.floor_loss)
+
+
+def final_of(measured: Measurements, run: ProbeRun) -> float:
+    """The run's final probe-batch loss; inf if it went non-finite."""
+    return final_loss(run, measured.budget.steps)
 
 
 def initial_loss(run: ProbeRun) -> float:
@@ -78,12 +93,14 @@ def fits_in_every_seed(measured: Measurements) -> bool:
     return bool(runs) and not impaired(measured, FITS)
 
 
-def stopped_falling(run: ProbeRun) -> bool:
-    """Whether the second half of the probe cut the probe-batch loss by less than ``1 - STILL_FALLING``."""
+def stopped_falling(run: ProbeRun, floor: float = 0.0) -> bool:
+    """Whether the second half of the probe cut the probe-batch loss above ``floor`` by less than
+    ``1 - STILL_FALLING``."""
     evals = run.eval_losses
-    if len(evals) < 3 or evals[-1] is None or not evals[len(evals) // 2]:
+    if len(evals) < 3 or evals[-1] is None or evals[len(evals) // 2] is None:
         return False
-    return not evals[-1] < STILL_FALLING * evals[len(evals) // 2]
+    mid = evals[len(evals) // 2] - floor
+    return mid > 0 and not evals[-1] - floor < STILL_FALLING * mid
 
 
 def fit_status(measured: Measurements) -> tuple[str | None, float | None]:
@@ -97,5 +114,5 @@ def fit_status(measured: Measurements) -> tuple[str | None, float | None]:
         return "diverges", None
     if relative <= FITS:
         return "fits", relative
-    falling = sum(not stopped_falling(r) for r in runs)
+    falling = sum(not stopped_falling(r, measured.floor_loss) for r in runs)
     return ("descending" if majority(falling, len(runs)) else "stalled"), relative

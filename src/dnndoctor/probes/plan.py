@@ -20,9 +20,9 @@ import numpy as np
 from ..arrays import first, row_count, sample_indices, take_rows
 from ..errors import ProbeError
 from ..loading import Subject
-from ..lossinfo import expected_initial_loss, trivial_loss
+from ..lossinfo import expected_initial_loss, floor_loss, trivial_loss
 from ..measurements import Budget, Measurements, RangeTest, Variant
-from ..runstats import relative_loss, stopped_falling
+from ..runstats import above_floor, relative_loss, stopped_falling
 from ..options import CheckOptions, time_limit
 from .deadline import Deadline, Workload, fit_workload
 from .edits import DIAGNOSTIC, VariantSetup
@@ -75,6 +75,7 @@ class Prober:
         self.executor: Executor = make_executor(self.worker, options)
         try:
             self.baseline_loss = trivial_loss(subject.model, self.y, self.sample_weight)
+            self.floor_loss = floor_loss(subject.model, self.y, self.sample_weight)
         except Exception as exc:  # a loss that cannot score a constant prediction cannot be judged against one
             raise ProbeError(f"the compiled loss cannot score a constant prediction ({reason(exc)})",
                              path=subject.model_path, remedy="check that model.fit runs on this data") from None
@@ -109,6 +110,7 @@ class Prober:
             scorer = setup.model if setup.changes_loss else self.subject.model
             targets = self.y if setup.data is None else setup.data[1]
             setup.variant.baseline_loss = trivial_loss(scorer, targets, self.sample_weight)
+            setup.variant.floor_loss = floor_loss(scorer, targets, self.sample_weight)
         self.variants.append(setup.variant)
 
     def _first_seeds(self, name: str) -> list[int]:
@@ -239,7 +241,7 @@ class Prober:
     def _relative(self, run) -> float:
         """A run's final loss relative to a constant prediction's, as the rules read it."""
         variant = next((v for v in self.variants if v.name == run.variant), None)
-        return relative_loss(run, variant, self.baseline_loss, self.steps)
+        return relative_loss(run, variant, self.baseline_loss, self.steps, self.floor_loss)
 
     def _finals(self, name: str) -> dict[int, float]:
         """Relative final losses of one variant's runs, by seed."""
@@ -253,7 +255,7 @@ class Prober:
         (a finding whose fix the budget cut is at most info)."""
         while self.steps * 2 <= self.max_steps:
             base = [r for r in self.runs if r.variant == BASELINE]
-            if not needs_longer_probe([self._relative(r) for r in base], [not stopped_falling(r) for r in base]):
+            if not needs_longer_probe([self._relative(r) for r in base], [not stopped_falling(r, self.floor_loss) for r in base]):
                 return
             steps = self.steps * 2
             tasks = [ProbeTask(r.variant, r.seed, steps) for r in self.runs]
@@ -328,14 +330,15 @@ class Prober:
         batch = np.random.default_rng(self.options.seeds[0]).choice(rows, min(OVERFIT_ROWS, rows), replace=False)
         order = np.resize(batch, loop.epochs * loop.rows).astype(np.int32)
         self.progress("overfitting one batch", 0, 1)
-        batch_baseline = trivial_loss(self.subject.model, take_rows(self.y, batch),
-                                      take_rows(self.sample_weight, batch))
+        batch_y, batch_weight = take_rows(self.y, batch), take_rows(self.sample_weight, batch)
+        batch_baseline = trivial_loss(self.subject.model, batch_y, batch_weight)
+        batch_floor = floor_loss(self.subject.model, batch_y, batch_weight)
         for seed in self.options.seeds:
             run = loop.run(variant="overfit", seed=seed, weights=self.worker.seed_weights(seed), order=order,
                            steps=self.steps)
             losses = np.asarray(run.losses[-max(1, len(run.losses) // 20):], dtype=float)
             final = float(np.mean(losses)) if np.all(np.isfinite(losses)) else math.inf
-            self.overfit.append(final / max(batch_baseline, 1e-12))
+            self.overfit.append(above_floor(final, batch_baseline, batch_floor))
 
     def diagnostic(self) -> None:
         """The user's setup, the cheap counterfactuals, the LR range test and overfitting one batch."""
@@ -376,6 +379,7 @@ class Prober:
                           seeds=list(self.options.seeds), record_every=self.record_every,
                           steps_per_epoch=loop.steps_per_epoch),
             baseline_loss=self.baseline_loss,
+            floor_loss=self.floor_loss,
             variants=list(self.variants),
             runs=list(self.runs),
             range_test=self.range_test,

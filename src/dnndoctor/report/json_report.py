@@ -47,6 +47,7 @@ def to_dict(diagnosis: Diagnosis) -> dict:
         "budget": dataclasses.asdict(measured.budget),
         "seeds": measured.budget.seeds,
         "baseline_loss": measured.baseline_loss,
+        "floor_loss": measured.floor_loss,
         "timings": measured.timings,
         "engine": measured.engine,
         "cuts": measured.cuts,

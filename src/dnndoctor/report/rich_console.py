@@ -48,7 +48,9 @@ def header(measured: Measurements) -> Panel:
            if data.sampled_rows else ""),
         f"[bold]probes[/] {budget.steps} steps of batch {budget.batch_size} "
         f"({budget.steps / budget.steps_per_epoch:.0f} epochs) × seeds {', '.join(map(str, budget.seeds))} "
-        f"× {len(measured.variants)} setups; constant-prediction loss {format_number(measured.baseline_loss)}",
+        f"× {len(measured.variants)} setups; constant-prediction loss {format_number(measured.baseline_loss)}"
+        + (f", lowest reachable {format_number(measured.floor_loss)} (soft or smoothed targets)"
+           if measured.floor_loss else ""),
     ]
     quick = describe(sanity_checks(measured))
     if quick:

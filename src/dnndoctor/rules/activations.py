@@ -9,7 +9,7 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import TINY, majority, relative_final, stopped_falling
+from ..runstats import TINY, final_of, majority, relative_final, stopped_falling
 from .fixes import LR_DOWN, lr_change, measured_fix, refuted
 from .rule import Option, Rule, fit_floor
 
@@ -20,7 +20,7 @@ CLIMB = 10.0  # a final probe-batch loss this many times its lowest: the loss cl
 def climbed_back(measured: Measurements, run) -> bool:
     """Whether the run's loss ended at least ``CLIMB`` times above the lowest it reached."""
     evals = [v for v in run.eval_losses if v is not None and math.isfinite(v)]
-    final = relative_final(measured, run) * measured.baseline_loss
+    final = final_of(measured, run)
     return bool(evals) and math.isfinite(final) and final >= CLIMB * max(min(evals), TINY)
 
 
@@ -69,7 +69,7 @@ class DeadReLU(Rule):
         hits = []
         for run in runs:
             rel = relative_final(measured, run)
-            if rel <= self.floor or not math.isfinite(rel) or not stopped_falling(run):  # fits, diverged or falling
+            if rel <= self.floor or not math.isfinite(rel) or not stopped_falling(run, measured.floor_loss):  # fits, diverged or falling
                 continue
             if any(t.init.get("identical_units") for t in run.layers):
                 continue  # symmetric initial weights kill the units: DD601's root cause

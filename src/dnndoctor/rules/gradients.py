@@ -9,7 +9,7 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements, ProbeRun
-from ..runstats import HEAD_STEPS, first_nonfinite_step, majority, relative_final
+from ..runstats import HEAD_STEPS, final_of, first_nonfinite_step, majority, relative_final
 from .activations import WHOLE_LAYER
 from .fixes import VERIFIED_GAIN, clip_fix, measured_fix, refuted
 from .rule import Option, Rule, fit_floor
@@ -177,7 +177,7 @@ class ExplodingGradients(Rule):
             grown = growth(run)
             head = [v for v in run.losses[:HEAD_STEPS] if v is not None and math.isfinite(v)]
             rel = relative_final(measured, run)
-            worse = not math.isfinite(rel) or (head and rel * measured.baseline_loss > float(np.mean(head)))
+            worse = not math.isfinite(rel) or (head and final_of(measured, run) > float(np.mean(head)))
             rescued = (run.seed in lower
                        and relative_final(measured, lower[run.seed]) * VERIFIED_GAIN <= min(rel, NONFINITE_STANDIN))
             if grown and grown[0] >= self.threshold and worse and not rescued:

@@ -9,7 +9,8 @@ import numpy as np
 from ..findings import Finding, Fix, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import SEED_NOISE, TINY, TRIVIAL, by_seed, first_nonfinite_step, initial_loss, majority, relative_final
+from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonfinite_step, initial_loss, majority,
+                        relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
 from .ranking import near
 from .rule import Option, Rule, fit_floor
@@ -63,7 +64,7 @@ def rate_growth(measured: Measurements) -> float | None:
 def diverged(measured: Measurements, run) -> bool:
     """The run went non-finite, or ended above both its start and a constant prediction."""
     rel = relative_final(measured, run)
-    return not math.isfinite(rel) or (rel > TRIVIAL and rel * measured.baseline_loss > initial_loss(run))
+    return not math.isfinite(rel) or (rel > TRIVIAL and final_of(measured, run) > initial_loss(run))
 
 
 class DivergingLoss(Rule):
@@ -181,7 +182,7 @@ class OscillatingLoss(Rule):
             if not math.isfinite(rel) or rel > TRIVIAL or not evals:
                 continue
             lowest = min(evals)
-            if rel > self.floor and rel * measured.baseline_loss > self.bounce * max(lowest, TINY):
+            if rel > self.floor and final_of(measured, run) > self.bounce * max(lowest, TINY):
                 bouncing.append((run, lowest))
         if not bouncing:
             return []
@@ -191,7 +192,7 @@ class OscillatingLoss(Rule):
             fixes.append(measured_fix(measured, "momentum_0.9", "lower the momentum to 0.9", "momentum=0.9", seeds))
         if not any(f.verified for f in fixes):
             return []
-        ratios = [relative_final(measured, r) * measured.baseline_loss / max(low, TINY) for r, low in bouncing]
+        ratios = [final_of(measured, r) / max(low, TINY) for r, low in bouncing]
         return [self.finding(
             f"The loss oscillates: it ends {format_number(float(np.median(ratios)))}× above the lowest value it "
             "reached, and a smaller step ends lower.",
@@ -407,7 +408,7 @@ class LossPlateau(Rule):
             evals = run.eval_losses
             mid = evals[len(evals) // 2] if evals else None
             if (math.isfinite(rel) and self.floor < rel <= TRIVIAL and mid and math.isfinite(mid)
-                    and self.flat * mid < rel * measured.baseline_loss <= mid / self.flat):
+                    and self.flat * mid < final_of(measured, run) <= mid / self.flat):
                 flat_seeds.append(run.seed)
         if not majority(len(flat_seeds), len(runs)):
             return []
