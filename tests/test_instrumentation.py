@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from dnndoctor.probes.graphstats import activation_rows, watched_layers
-from dnndoctor.probes.summary import layer_depths, scales_own_inputs
+from dnndoctor.probes.summary import layer_depths, scales_own_inputs, uses_moving_statistics
 from dnndoctor.tf_runtime import import_keras
 
 pytestmark = pytest.mark.tf
@@ -74,3 +74,15 @@ def test_digit_pixels_in_0_1_are_not_called_unscaled(keras):
     diagnosis = diagnose(model, x, y, steps=40, seeds=[0], counterfactuals=False)
     assert diagnosis.measurements.profile.x_std_max / diagnosis.measurements.profile.x_std_min > 100
     assert "unscaled-inputs" not in {f.category for f in diagnosis.findings}
+
+
+def test_moving_statistics_are_found_in_trainable_batchnorm_layers_nested_or_not():
+    _, keras = import_keras()
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.BatchNormalization()])
+    inputs = keras.Input((4,))
+    nested = keras.Model(inputs, keras.layers.Dense(1)(inner(inputs)))
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+    frozen = keras.Sequential([keras.Input((4,)), keras.layers.BatchNormalization(trainable=False),
+                               keras.layers.Dense(1)])  # a frozen BatchNorm runs in inference mode in training too
+    assert uses_moving_statistics(nested) and not uses_moving_statistics(plain)
+    assert not uses_moving_statistics(frozen)

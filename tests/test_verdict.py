@@ -93,3 +93,21 @@ def test_a_loss_still_far_above_the_floor_names_it():
     d = Diagnosis([], make_measurements({"baseline": same(decay(2.30, 0.86))}, **SMOOTHED),
                   fit="descending", fit_relative_loss=0.2)
     assert "0.2× a constant prediction's above the lowest reachable loss (0.5) and still falling" in d.verdict()
+
+
+def test_batchnorm_models_are_judged_by_the_lower_of_inference_and_training_loss():
+    # Early in training BatchNorm's moving averages lag the weights: the probe batch, scored in
+    # inference mode, reads 0.4× a constant's while model.fit's training loss is already 0.005×.
+    training = decay(1.0, 0.005)
+    lagging = [1.0] + [0.4] * 10
+    m = make_measurements({"baseline": same(training)}, evals={"baseline": same(lagging)})
+    assert fit_status(m)[0] == "stalled"
+    m.variant("baseline").moving_statistics = True
+    assert fit_status(m) == ("fits", pytest.approx(0.005, rel=0.1))
+
+
+def test_moving_statistics_never_hide_a_training_loss_that_stays_high():
+    # the lower of the two: a training loss above the inference loss (Dropout) changes nothing
+    m = make_measurements({"baseline": same(decay(1.0, 0.6))}, evals={"baseline": same([1.0] + [0.3] * 10)})
+    m.variant("baseline").moving_statistics = True
+    assert fit_status(m) == ("stalled", pytest.approx(0.3))

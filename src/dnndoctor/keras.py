@@ -13,6 +13,7 @@ callback only sees the one training that runs.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Callable, Iterable, Mapping
@@ -23,7 +24,7 @@ from .arrays import sample_indices
 from .findings import Diagnosis, Finding, Severity
 from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
 from .lossinfo import floor_loss, trivial_loss
-from .probes.summary import model_info
+from .probes.summary import model_info, uses_moving_statistics
 from .rules import judge, select_rules
 from .tf_runtime import import_keras
 from .watch import LayerWatch
@@ -93,6 +94,7 @@ class DoctorCallback(keras.callbacks.Callback):
         self.watch = LayerWatch(self.model, self.x_probe, self.y_probe)
         self.baseline_loss = trivial_loss(self.model, self.y_described)
         self.floor_loss = floor_loss(self.model, self.y_described)
+        self.variant = dataclasses.replace(FIT, moving_statistics=uses_moving_statistics(self.model))
         self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],
                             layers=self.watch.traces())
         self.step, self.judged_at, self.reported = 0, 0, {}
@@ -143,7 +145,7 @@ class DoctorCallback(keras.callbacks.Callback):
             budget=Budget(steps=self.step, batch_size=max(1, math.ceil(self.data.rows / steps_per_epoch)),
                           rows=self.data.rows, seeds=[self.seed], record_every=self.record_every,
                           steps_per_epoch=steps_per_epoch),
-            baseline_loss=self.baseline_loss, floor_loss=self.floor_loss, variants=[FIT], runs=[self.run],
+            baseline_loss=self.baseline_loss, floor_loss=self.floor_loss, variants=[self.variant], runs=[self.run],
             timings={"callback": round(self.overhead, 3)}, engine={"graph": "model.fit", "probe_rows": len(self.y_probe)})
 
     def _judge(self, epoch: int | None) -> None:

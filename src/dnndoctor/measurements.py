@@ -134,6 +134,7 @@ class Variant:
     change: str = ""
     baseline_loss: float | None = None  # set when the variant trains on edited targets or another loss
     floor_loss: float = 0.0  # with baseline_loss: the lowest loss any prediction reaches on them
+    moving_statistics: bool = False  # trains with batch statistics, infers with their moving averages (BatchNorm)
 
 
 @dataclass

@@ -29,7 +29,7 @@ from .edits import DIAGNOSTIC, VariantSetup
 from .executors import Executor, make_executor
 from .failures import dropped, reason, setup_failure
 from .profile import profile_data
-from .summary import model_info
+from .summary import model_info, uses_moving_statistics
 from .race import EXTENSION, next_seed, needs_longer_probe, raced_off, seed_order
 from .worker import BASELINE, ProbeTask, ProbeWorker
 
@@ -106,6 +106,7 @@ class Prober:
             self.worker.loop(setup.model)
             if before:  # the price of the next compile: the last one's; the first carries start-up costs
                 self.deadline.compile_seconds = self.worker.compile_seconds - before
+        setup.variant.moving_statistics = uses_moving_statistics(setup.model)
         if setup.data is not None or setup.changes_loss:  # losses relative to the edit's own constant prediction
             scorer = setup.model if setup.changes_loss else self.subject.model
             targets = self.y if setup.data is None else setup.data[1]

@@ -96,6 +96,18 @@ def scales_own_inputs(model) -> bool:
     return False
 
 
+def uses_moving_statistics(model) -> bool:
+    """Whether a trainable BatchNormalization layer (nested ones included) normalizes with the batch's
+    statistics in training and with their moving averages in inference."""
+    stack = list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop()
+        if "BatchNormalization" in type(layer).__name__ and layer.trainable:
+            return True
+        stack += list(getattr(layer, "layers", []))
+    return False
+
+
 def model_info(model) -> ModelInfo:
     found = output_losses(model)
     index, _, loss = found[0] if found else (0, None, model.loss)
