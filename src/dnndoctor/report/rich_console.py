@@ -131,7 +131,9 @@ def finding_panel(finding: Finding) -> Panel:
 
 
 def variants_table(measured: Measurements) -> Table:
-    table = Table(title="Counterfactual probes: final loss ÷ constant-prediction loss", title_justify="left")
+    ratio = ("(final loss − lowest reachable) ÷ (constant-prediction loss − lowest reachable)" if measured.floor_loss
+             else "final loss ÷ constant-prediction loss")
+    table = Table(title=f"Counterfactual probes: {ratio}", title_justify="left")
     table.add_column("setup")
     table.add_column("change")
     for seed in measured.budget.seeds:
