@@ -201,6 +201,17 @@ def gap(val: float | list[float] = 0.3, curve: list[float] = FIT) -> Measurement
     return make_measurements({"baseline": same(curve)}, val_loss=val)
 
 
+def lagging_batchnorm(inference: float | list[float] = 0.4, training_end: float = 0.01,
+                      moving_statistics: bool = True) -> Measurements:
+    """A model that trains to ``training_end`` while its probe batch, scored in inference mode, ends at
+    ``inference`` (one value for every seed, or one per seed)."""
+    ends = inference if isinstance(inference, list) else [inference] * 3
+    measured = make_measurements({"baseline": same(decay(1.0, training_end))},
+                                 evals={"baseline": [[1.0] + [0.6] * 9 + [end] for end in ends]})
+    measured.variant("baseline").moving_statistics = moving_statistics
+    return measured
+
+
 def regularized(reg: float = 0.3, curve: list[float] | None = None) -> Measurements:
     return make_measurements({"baseline": same(curve or decay(1.0, 0.4))}, regularization_loss=reg)
 
@@ -370,7 +381,8 @@ PROFILES = {"UNSCALED_X": UNSCALED_X, "HOUSE_PRICES": HOUSE_PRICES, "PIXELS": PI
 SCENARIOS = {f.__name__: f for f in (
     healthy, vanishing, deep_vanishing, exploding, nonfinite, dead, dead_but_fits, dying_layer, dying_vanishing,
     growing_gradient_falling_loss, saturated, saturated_output, diverging, oscillating, heavy_momentum, noisy,
-    noisy_suggested, plateau, plateau_without_adam_edit, slow, slow_suggested, small, gap, regularized,
+    noisy_suggested, plateau, plateau_without_adam_edit, slow, slow_suggested, small, gap, lagging_batchnorm,
+    regularized,
     unscaled_inputs, constant_feature, unscaled_targets, bounded_output, classifier, symmetric, oversized,
     offset_targets, every_fix_probed, growing_rate, probed_on_one_seed, measurements)}
 

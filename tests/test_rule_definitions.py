@@ -30,7 +30,7 @@ def test_rule_metadata_and_docs(rule):
 
 
 def test_rule_ids_and_names_are_unique():
-    assert len({r.id for r in ALL_RULES}) == len({r.name for r in ALL_RULES}) == len(ALL_RULES) == 24
+    assert len({r.id for r in ALL_RULES}) == len({r.name for r in ALL_RULES}) == len(ALL_RULES) == 25
 
 
 def test_find_rule_unknown():

@@ -21,6 +21,7 @@ CATEGORIES = (
     "bad-initialization",
     "non-finite",
     "generalization-gap",
+    "batchnorm-statistics",
     "slow-convergence",
 )
 CONFIDENCES = ("high", "low")  # low: the evidence lies within seed noise of a threshold the verdict rests on

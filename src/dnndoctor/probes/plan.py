@@ -106,7 +106,7 @@ class Prober:
             self.worker.loop(setup.model)
             if before:  # the price of the next compile: the last one's; the first carries start-up costs
                 self.deadline.compile_seconds = self.worker.compile_seconds - before
-        setup.variant.moving_statistics = uses_moving_statistics(setup.model)
+        setup.variant.moving_statistics = uses_moving_statistics(setup.model or self.subject.model)
         if setup.data is not None or setup.changes_loss:  # losses relative to the edit's own constant prediction
             scorer = setup.model if setup.changes_loss else self.subject.model
             targets = self.y if setup.data is None else setup.data[1]

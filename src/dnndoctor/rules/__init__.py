@@ -15,6 +15,7 @@ from .data import TargetsBeyondOutputRange, UnscaledInputs, UnscaledTargets
 from .gradients import ExplodingGradients, NonFiniteValues, VanishingGradients
 from .initialization import OutputBiasOffPrior, OversizedInitialization, SymmetricInitialization
 from .learning_rate import DivergingLoss, LossPlateau, NoisyLoss, OscillatingLoss, SlowProgress
+from .normalization import MovingStatisticsLag
 from .output import BoundedOutputRegression, LabelsLossMismatch, LogitsMismatch, SoftmaxSingleUnit
 from .ranking import (assess_confidence, follow_budget, follow_impairment, importance, report_consequences,
                       settle_fixes)
@@ -35,6 +36,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnderCapacity,
     GeneralizationGap,
     RegularizationDominates,
+    MovingStatisticsLag,
     UnscaledInputs,
     UnscaledTargets,
     TargetsBeyondOutputRange,
