@@ -940,11 +940,287 @@ BATCH_2026_12_01D_ORDINARY = [
 ]
 
 
+
+# ---------------------------------------------------------------- batch 2026-12-01e
+
+def mlp_mixer():
+    keras = _keras()
+    L = keras.layers
+    patches, dim = 16, 32
+    pixels, _ = digit_images_raw()
+    normalization = L.Normalization(axis=None)
+    normalization.adapt(pixels)
+    inputs = keras.Input((8, 8, 1))
+    x = L.Reshape((patches, dim))(L.Conv2D(dim, 2, strides=2)(normalization(inputs)))
+    for _ in range(2):
+        normalize = L.LayerNormalization(epsilon=1e-6)  # one layer used twice per block, as in the example
+        mixed = L.Permute((2, 1))(normalize(x))
+        mixed = L.Dropout(0.2)(L.Dense(patches)(L.Dense(patches, activation="gelu")(mixed)))
+        x = L.Add()([L.Permute((2, 1))(mixed), x])
+        channels = L.Dropout(0.2)(L.Dense(dim)(L.Dense(patches, activation="gelu")(normalize(x))))
+        x = L.Add()([x, channels])
+    x = L.Dropout(0.2)(L.GlobalAveragePooling1D()(x))
+    model = keras.Model(inputs, L.Dense(10)(x))
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.005, weight_decay=0.0001),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return model
+
+
+def compact_conv_transformer():
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((8, 8, 1))
+    x = L.Rescaling(scale=1.0 / 255)(inputs)
+    for channels in (16, 32):
+        x = L.Conv2D(channels, 3, 1, padding="valid", use_bias=False, activation="relu",
+                     kernel_initializer="he_normal")(x)
+        x = L.MaxPool2D(3, 2, "same")(L.ZeroPadding2D(1)(x))
+    tokens = L.Reshape((4, 32))(x)
+    for _ in range(2):
+        x1 = L.LayerNormalization(epsilon=1e-5)(tokens)
+        attention = L.MultiHeadAttention(num_heads=2, key_dim=32, dropout=0.1)(x1, x1)
+        x2 = L.Add()([attention, tokens])
+        x3 = L.LayerNormalization(epsilon=1e-5)(x2)
+        for units in (32, 32):
+            x3 = L.Dropout(0.1)(L.Dense(units, activation="gelu")(x3))
+        tokens = L.Add()([x3, x2])
+    representation = L.LayerNormalization(epsilon=1e-5)(tokens)
+    weights = L.Softmax(axis=1)(L.Dense(1)(representation))
+    pooled = L.Flatten()(L.Dot(axes=1)([weights, representation]))
+    model = keras.Model(inputs, L.Dense(10)(pooled))
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001),
+                  loss=keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1))
+    return model
+
+
+def digit_images_raw_one_hot():
+    images, labels = digit_images_raw()
+    return images, np.eye(10, dtype=np.float32)[labels]
+
+
+USERS, MOVIES = 200, 150
+
+
+def recommender():
+    keras = _keras()
+    L = keras.layers
+    user, movie = keras.Input((1,), dtype="int32", name="user"), keras.Input((1,), dtype="int32", name="movie")
+
+    def vectors(ids, count):
+        table = L.Embedding(count, 50, embeddings_initializer="he_normal",
+                            embeddings_regularizer=keras.regularizers.l2(1e-6))
+        return L.Flatten()(table(ids)), L.Flatten()(L.Embedding(count, 1)(ids))
+
+    user_vector, user_bias = vectors(user, USERS)
+    movie_vector, movie_bias = vectors(movie, MOVIES)
+    score = L.Add()([L.Dot(axes=1)([user_vector, movie_vector]), user_bias, movie_bias])
+    model = keras.Model([user, movie], L.Activation("sigmoid")(score))
+    model.compile(loss=keras.losses.BinaryCrossentropy(), optimizer=keras.optimizers.Adam(learning_rate=0.001))
+    return model
+
+
+@functools.cache
+def ratings(rows: int = 6000) -> tuple[list[np.ndarray], np.ndarray]:
+    """(user, movie) pairs and min-max normalized ratings that are all 0 or 1 (lowest or highest
+    rating), from a rank-3 taste model with user and movie biases; 1-D float targets."""
+    rng = np.random.default_rng(41)
+    users, movies = rng.integers(0, USERS, rows), rng.integers(0, MOVIES, rows)
+    taste, appeal = rng.standard_normal((USERS, 3)), rng.standard_normal((MOVIES, 3))
+    score = (taste[users] * appeal[movies]).sum(1) + 0.5 * rng.standard_normal(USERS)[users] \
+        + 0.5 * rng.standard_normal(MOVIES)[movies]
+    return ([users.reshape(-1, 1).astype(np.int32), movies.reshape(-1, 1).astype(np.int32)],
+            (score > 0).astype(np.float32))
+
+
+FRAMES_MAX, FRAME_FEATURES = 20, 64
+
+
+def video_gru():
+    keras = _keras()
+    L = keras.layers
+    features = keras.Input((FRAMES_MAX, FRAME_FEATURES), name="frame_features")
+    mask = keras.Input((FRAMES_MAX,), dtype="bool", name="frame_mask")
+    x = L.GRU(16, return_sequences=True)(features, mask=mask)
+    x = L.Dropout(0.4)(L.GRU(8)(x))
+    model = keras.Model([features, mask], L.Dense(5, activation="softmax")(L.Dense(8, activation="relu")(x)))
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam")
+    return model
+
+
+@functools.cache
+def frame_features(rows: int = 600) -> tuple[list[np.ndarray], np.ndarray]:
+    """Non-negative per-frame feature vectors (like pooled CNN features) of 5 'actions', each a
+    class prototype drifting over time plus noise, 8 to 20 frames per video, zero-padded to 20 with
+    a boolean mask as the example's prepare_all_videos builds them."""
+    rng = np.random.default_rng(42)
+    y = rng.integers(0, 5, rows).astype(np.int32)
+    start, drift = rng.gamma(1.0, 0.5, (5, FRAME_FEATURES)), rng.normal(0, 0.05, (5, FRAME_FEATURES))
+    x = np.zeros((rows, FRAMES_MAX, FRAME_FEATURES), np.float32)
+    mask = np.zeros((rows, FRAMES_MAX), bool)
+    for i in range(rows):
+        length = rng.integers(8, FRAMES_MAX + 1)
+        t = np.arange(length)[:, None]
+        frames = start[y[i]] + drift[y[i]] * t + 0.4 * rng.standard_normal((length, FRAME_FEATURES))
+        x[i, :length], mask[i, :length] = np.maximum(frames, 0), True
+    return [x, mask], y
+
+
+CATEGORY_LEVELS = (8, 16, 7, 14, 6, 5, 2, 20)  # workclass, education, ..., native_country
+NUMERIC_COLUMNS = 5
+
+
+def tab_transformer():
+    keras = _keras()
+    L = keras.layers
+    numeric = keras.Input((NUMERIC_COLUMNS,), name="numeric")
+    categorical = keras.Input((len(CATEGORY_LEVELS),), dtype="int32", name="categorical")
+    encoded = L.Embedding(sum(CATEGORY_LEVELS), 16)(categorical)  # one table per column, stacked
+    for _ in range(2):
+        attention = L.MultiHeadAttention(num_heads=4, key_dim=16, dropout=0.2)(encoded, encoded)
+        x = L.LayerNormalization(epsilon=1e-6)(L.Add()([attention, encoded]))
+        forward = L.Dropout(0.2)(L.Dense(16, activation="gelu")(L.LayerNormalization(epsilon=1e-6)(x)))
+        encoded = L.LayerNormalization(epsilon=1e-6)(L.Add()([forward, x]))
+    features = L.concatenate([L.Flatten()(encoded), L.LayerNormalization(epsilon=1e-6)(numeric)])
+    width = features.shape[-1]
+    for units in (2 * width, width):
+        features = L.Dropout(0.2)(L.Dense(units, activation="selu")(L.BatchNormalization()(features)))
+    model = keras.Model([numeric, categorical], L.Dense(1, activation="sigmoid")(features))
+    model.compile(optimizer=keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.0001),
+                  loss=keras.losses.BinaryCrossentropy())
+    return model
+
+
+@functools.cache
+def census_like(rows: int = 3000) -> tuple[list[np.ndarray], np.ndarray]:
+    """A census-income-like table: 5 unscaled numeric columns (age, education years, capital
+    gain and loss, mostly zero, hours per week) and 8 categorical columns as integer codes offset
+    into one shared table; 1-D float labels from a linear score over both."""
+    rng = np.random.default_rng(43)
+    numeric = np.stack([rng.integers(17, 91, rows), rng.integers(1, 17, rows),
+                        np.where(rng.random(rows) < 0.1, rng.uniform(1000, 20000, rows), 0),
+                        np.where(rng.random(rows) < 0.05, rng.uniform(500, 3000, rows), 0),
+                        rng.integers(10, 80, rows)], 1).astype(np.float32)
+    offsets = np.cumsum((0,) + CATEGORY_LEVELS[:-1])
+    codes = np.stack([rng.integers(0, n, rows) for n in CATEGORY_LEVELS], 1)
+    effects = [rng.normal(0, 1.0, n) for n in CATEGORY_LEVELS]
+    score = sum(effects[j][codes[:, j]] for j in range(len(CATEGORY_LEVELS)))
+    score += 0.04 * (numeric[:, 0] - 45) + 0.3 * (numeric[:, 1] - 9) + 2.0 * (numeric[:, 2] > 0)
+    return [numeric, (codes + offsets).astype(np.int32)], (score > np.median(score)).astype(np.float32)
+
+
+def resnet_small(depth: int = 8):
+    keras = _keras()
+    L = keras.layers
+
+    def resnet_layer(x, filters=16, kernel_size=3, strides=1, activation="relu", batch_normalization=True):
+        x = L.Conv2D(filters, kernel_size, strides=strides, padding="same", kernel_initializer="he_normal",
+                     kernel_regularizer=keras.regularizers.L2(1e-4))(x)
+        if batch_normalization:
+            x = L.BatchNormalization()(x)
+        return L.Activation(activation)(x) if activation else x
+
+    inputs = keras.Input((8, 8, 1))
+    x, filters = resnet_layer(inputs), 16
+    for stack in range(3):
+        for block in range((depth - 2) // 6):
+            strides = 2 if stack > 0 and block == 0 else 1
+            y = resnet_layer(resnet_layer(x, filters, strides=strides), filters, activation=None)
+            if strides == 2:
+                x = resnet_layer(x, filters, 1, strides, activation=None, batch_normalization=False)
+            x = L.Activation("relu")(L.add([x, y]))
+        filters *= 2
+    x = L.Flatten()(L.AveragePooling2D(pool_size=2)(x))
+    model = keras.Model(inputs, L.Dense(10, activation="softmax", kernel_initializer="he_normal")(x))
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    return model
+
+
+def warmup_cosine_adam():
+    keras = _keras()
+    steps = 40 * 57  # the whole model.fit run: 40 epochs of 57 batches
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(
+        0.0, decay_steps=steps - 200, warmup_target=1e-3, warmup_steps=200))
+
+
+@functools.cache
+def quarter_positives(rows: int = 3000) -> tuple[np.ndarray, np.ndarray]:
+    """make_classification with 25 % positives, standardized; 1-D float labels."""
+    from sklearn import datasets
+
+    x, y = datasets.make_classification(n_samples=rows, n_features=10, n_informative=5, weights=[0.75, 0.25],
+                                        class_sep=1.5, flip_y=0.0, random_state=5)
+    return s.standardize(x.astype(np.float32)), y.astype(np.float32)
+
+
+def standardized_digits():
+    pixels, labels = s.digits()
+    return s.standardize(pixels), labels
+
+
+BATCH_2026_12_01E_KERAS_IO = [
+    _kio("examples/vision/mlp_image_classification.py", mlp_mixer, digit_images_raw, 40, 128,
+         "the MLP-Mixer: 8x8 digits (pixels 0-255, behind the example's adapted Normalization layer) instead of "
+         "CIFAR-100, no resizing or random flip/zoom; 2x2 patches embedded by a Conv2D with stride 2 (the same map "
+         "as extract_patches + Dense) instead of a custom Patches layer; 16 patches, embedding 32, 2 mixer blocks "
+         "instead of 64 patches, 256 and 4; the mixer written with built-in layers (Permute for the transposes, "
+         "one LayerNormalization used twice per block as the example's layer does); no callbacks; epochs 40"),
+    _kio("examples/vision/cct.py", compact_conv_transformer, digit_images_raw_one_hot, 60, 128,
+         "8x8 digits (pixels 0-255 behind Rescaling(1/255)) instead of CIFAR-10, no random crop/flip; tokenizer "
+         "channels 16 and 32 instead of 64 and 128 (4 tokens of 32), transformer units 32 instead of 128; no "
+         "positional embedding (optional in the example) and no StochasticDepth (a custom layer); sequence pooling "
+         "with Softmax + Dot layers instead of tf.nn.softmax/tf.matmul; the example's AdamW and label-smoothed "
+         "loss; no checkpoint callback; epochs 60"),
+    _kio("examples/structured_data/collaborative_filtering_movielens.py", recommender, ratings, 20, 64,
+         "RecommenderNet written as a functional model with two named (1,) integer inputs instead of one (2,) "
+         "input sliced in call(); synthetic ratings of 200 users and 150 movies from a rank-3 taste model, only "
+         "the lowest or highest rating (0 or 1 after min-max normalization; fitcheck's relative loss needs "
+         "targets a model can fit exactly); same embedding size 50, he_normal, l2(1e-6); epochs 20 instead of 5"),
+    _kio("examples/vision/video_classification.py", video_gru, frame_features, 40, 64,
+         "synthetic non-negative per-frame features (64 instead of InceptionV3's 2048) of 5 classes, 8-20 "
+         "frames with the boolean frame mask as a second input; GRU 16 and 8, Dense 8 as in the example; "
+         "epochs 40 instead of 10"),
+    _kio("examples/structured_data/tabtransformer.py", tab_transformer, census_like, 60, 265,
+         "a synthetic census-like table (5 unscaled numeric columns, 8 categorical columns as integer codes) "
+         "instead of the UCI census data; two inputs (numeric, categorical) instead of one per column, the 8 "
+         "embedding tables as one shared table over offset codes; 2 transformer blocks instead of 3; no sample "
+         "weights (the benchmark harness saves none); epochs 60 instead of 15"),
+    _kio("examples/vision/cutmix.py", resnet_small, digit_images_one_hot, 15, 32,
+         "the ResNet-20 of the example at depth 8 (one residual block per stack), on 8x8 digits in [0, 1] instead "
+         "of 32x32 CIFAR-10, so AveragePooling2D(2) instead of 8; trained without CutMix as the example's second "
+         "run does; same L2(1e-4), he_normal, Adam, batch 32, 15 epochs"),
+]
+
+BATCH_2026_12_01E_ORDINARY = [
+    ("friedman_mae_adamax", "ordinary: MAE regression with Adamax",
+     lambda: mlp(10, (64, 64), 1, "linear", "mae", _opt("Adamax", learning_rate=2e-3)),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("moons_selu_lecun", "ordinary: 4 SELU layers with lecun_normal, 1-D float labels",
+     lambda: mlp(2, (32,) * 4, 1, "sigmoid", "binary_crossentropy", "adam", activation="selu",
+                 kernel_initializer="lecun_normal"),
+     lambda: (s.standardize(s.tabular("moons")[0]), s.tabular("moons")[1].astype(np.float32)), 40, 32, ""),
+    ("quarter_positives_focal", "ordinary: binary_focal_crossentropy, 25 % positives, 1-D float labels",
+     lambda: mlp(10, (32, 16), 1, "sigmoid", "binary_focal_crossentropy", "adam"),
+     quarter_positives, 40, 32, ""),
+    ("digits_gelu_clipnorm", "ordinary: GELU MLP, Adam with clipnorm=1.0",
+     lambda: mlp(64, (64, 64), 10, "softmax", "sparse_categorical_crossentropy",
+                 _opt("Adam", learning_rate=1e-3, clipnorm=1.0), activation="gelu"),
+     standardized_digits, 30, 32, ""),
+    ("friedman_swish_sgd_clipvalue", "ordinary: swish MLP, SGD with momentum and clipvalue=0.5",
+     lambda: mlp(10, (32, 32), 1, "linear", "mse", _opt("SGD", learning_rate=0.02, momentum=0.9, clipvalue=0.5),
+                 activation="swish"),
+     lambda: regression_table("friedman"), 60, 32, ""),
+    ("digits_dropout05_warmup_cosine", "ordinary: Dropout 0.5 MLP, Adam under CosineDecay with 200 warmup steps",
+     lambda: mlp(64, (256, 256), 10, "softmax", "sparse_categorical_crossentropy", warmup_cosine_adam, dropout=0.5),
+     standardized_digits, 40, 32, ""),
+]
+
+
 def _controls() -> tuple[Bench, ...]:
     entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
                for name, source, build, data, epochs, batch, notes
                in KERAS_IO + ORDINARY + BATCH_2026_12_01C_KERAS_IO + BATCH_2026_12_01C_ORDINARY
-               + BATCH_2026_12_01D_KERAS_IO + BATCH_2026_12_01D_ORDINARY]
+               + BATCH_2026_12_01D_KERAS_IO + BATCH_2026_12_01D_ORDINARY
+               + BATCH_2026_12_01E_KERAS_IO + BATCH_2026_12_01E_ORDINARY]
     names = [e.name for e in entries]
     assert len(names) == len(set(names)), "control names must be unique"
     return tuple(entries)
