@@ -105,11 +105,17 @@ def fits_in_every_seed(measured: Measurements) -> bool:
 def stopped_falling(run: ProbeRun, floor: float = 0.0) -> bool:
     """Whether the second half of the probe cut the probe-batch loss above ``floor`` by less than
     ``1 - STILL_FALLING``."""
+    return settled(run, STILL_FALLING, floor)
+
+
+def settled(run: ProbeRun, above: float, floor: float = 0.0) -> bool:
+    """Whether the probe-batch loss above ``floor`` ended at ``above`` × its mid-probe value or
+    higher: the second half of the probe cut it by less than ``1 - above``."""
     evals = run.eval_losses
     if len(evals) < 3 or evals[-1] is None or evals[len(evals) // 2] is None:
         return False
     mid = evals[len(evals) // 2] - floor
-    return mid > 0 and not evals[-1] - floor < STILL_FALLING * mid
+    return mid > 0 and not evals[-1] - floor < above * mid
 
 
 def fit_status(measured: Measurements) -> tuple[str | None, float | None]:

@@ -10,7 +10,7 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import FITS, TINY, by_seed, majority, relative_final
+from ..runstats import FITS, TINY, above_floor, by_seed, majority, relative_final, settled
 from .fixes import measured_fix
 from .rule import Option, Rule, fit_floor
 
@@ -31,7 +31,9 @@ class UnderCapacity(Rule):
     Final relative loss of the setup (> {floor:.0%} of the trivial baseline, in most seeds) against the wider
     copy's (at least {gain:g}× lower in most of the seeds it was probed on) and the best
     learning-rate variant's (the wider copy at least {over_lr:g}× lower than it too, so the
-    learning rate is not the cause).
+    learning rate is not the cause), in seeds whose loss has settled: final ÷ mid-probe
+    probe-batch loss above {settled:g} (a loss still halving is not held at a floor; the wider copy
+    is then only faster).
     Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
     prediction's loss) is given as evidence.
 
@@ -50,6 +52,7 @@ class UnderCapacity(Rule):
         Option("gain", float, 5.0, (1, math.inf), "how many times lower the wider copy must end"),
         Option("over_lr", float, 3.0, (1, math.inf), "how many times lower than the best learning-rate "
                                                      "variant the wider copy must end"),
+        Option("settled", float, 0.5, (0, 1), "final ÷ mid-probe loss above which the setup's loss has settled"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -64,7 +67,7 @@ class UnderCapacity(Rule):
             rel, rel_wide = relative_final(measured, run), relative_final(measured, wide[s])
             best_lr = min((relative_final(measured, v[s]) for v in lr_runs if s in v), default=math.inf)
             if (self.floor < rel < math.inf and rel_wide * self.gain <= rel
-                    and rel_wide * self.over_lr <= best_lr):
+                    and rel_wide * self.over_lr <= best_lr and settled(run, self.settled, measured.floor_loss)):
                 seeds.append(s)
         if not majority(len(seeds), len(compared)):
             return []
@@ -97,7 +100,9 @@ class RegularizationDominates(Rule):
 
     Measured
     Regularization loss ÷ total probe-batch loss after the probe (≥ {share:.0%}) in most seeds,
-    with the final relative loss above {floor:.0%} of the trivial baseline.
+    with the data part of the final loss (the total less the penalty) above {floor:.0%} of the
+    trivial baseline: a penalty that is most of a tiny loss does no harm to a model that fits
+    its data.
 
     Fix
     Reduce the regularization factor (for example L2(1e-4) instead of L2(1e-2)).
@@ -119,7 +124,8 @@ class RegularizationDominates(Rule):
         for run in runs:
             total = run.eval_losses[-1] if run.eval_losses else None
             if run.regularization_loss and total and math.isfinite(total) and total > 0:
-                if run.regularization_loss / total >= self.share and relative_final(measured, run) > self.floor:
+                data = above_floor(total - run.regularization_loss, measured.baseline_loss, measured.floor_loss)
+                if run.regularization_loss / total >= self.share and data > self.floor:
                     shares[run.seed] = run.regularization_loss / total
         if not majority(len(shares), len(runs)):
             return []

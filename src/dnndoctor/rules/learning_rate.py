@@ -335,10 +335,9 @@ class SlowProgress(Rule):
         if measured.range_test and (_suggested(measured) or 0) > (measured.model.learning_rate or math.inf):
             fixes.append(_suggested_lr(measured, slow))
         rels = [relative_final(measured, base[s]) for s in slow]
-        ratios = [r for s in slow if (r := _median_update_ratio(base[s])) is not None]
-        pace = float(np.median(ratios)) if ratios else None
+        pace = _pace(measured, slow)
         reached = float(np.median(rels))
-        if pace is not None and pace >= self.healthy_update * 10 ** SEED_NOISE:
+        if _clearly_healthy(pace, self.healthy_update):
             severity = Severity.INFO  # its steps are clearly of a healthy size: a larger rate is advice
         elif reached * 10 ** SEED_NOISE <= self.trains_well:
             severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
@@ -380,7 +379,9 @@ class LossPlateau(Rule):
     Measured
     Final ÷ mid-probe probe-batch loss between {flat:g} and 1/{flat:g} (flat, neither falling nor
     rising) and final relative loss between {floor:g} and 1 in most seeds; reported unless every
-    probed fix fails to end at least {VERIFIED_GAIN:g}× lower.
+    probed fix fails to end at least {VERIFIED_GAIN:g}× lower. Information when the median
+    update-to-weight ratio per step is above {healthy_update:g} by more than the seed noise: steps of
+    a healthy size are not what holds the loss, and a larger rate is advice (as for DD311).
 
     {CONSEQUENCE}.
 
@@ -398,6 +399,8 @@ class LossPlateau(Rule):
         Option("flat", float, 0.9, (0, 1), "final ÷ mid-probe loss above which (and below its inverse) the loss "
                                            "is flat"),
         Option("floor", float, 0.05, (0, 1), "relative final loss above which a plateau matters"),
+        Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which the "
+                                                      "steps are of a healthy size (info)"),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -417,12 +420,31 @@ class LossPlateau(Rule):
         if refuted(fixes):
             return []
         rels = [relative_final(measured, r) for r in runs if r.seed in flat_seeds]
-        return [self.finding(
+        pace = _pace(measured, flat_seeds)
+        finding = self.finding(
             f"The loss plateaus at {format_number(float(np.median(rels)))}× a constant prediction's: it improved by "
             f"less than {1 - self.flat:.0%} over the second half of the probe.",
-            {"relative_final_loss": rels, "threshold": self.flat,
+            {"relative_final_loss": rels, "threshold": self.flat, "median_update_ratio": pace,
+             "healthy_update": self.healthy_update,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
-            seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)]
+            severity=Severity.INFO if _clearly_healthy(pace, self.healthy_update) else Severity.WARNING,
+            seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)
+        if finding.severity != Severity.INFO and pace is not None and near(pace, self.healthy_update):
+            finding.confidence = "low"  # within seed noise of info: info is as likely
+            finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"
+        return [finding]
+
+
+def _pace(measured: Measurements, seeds: list[int]) -> float | None:
+    """Median over ``seeds`` of the setup's median update-to-weight ratio per step."""
+    runs = by_seed(measured, "baseline")
+    ratios = [r for s in seeds if s in runs and (r := _median_update_ratio(runs[s])) is not None]
+    return float(np.median(ratios)) if ratios else None
+
+
+def _clearly_healthy(pace: float | None, healthy_update: float) -> bool:
+    """Whether the steps are of a healthy size by more than the seed noise."""
+    return pace is not None and pace >= healthy_update * 10 ** SEED_NOISE
 
 
 def _median_update_ratio(run) -> float | None:
