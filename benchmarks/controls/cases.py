@@ -40,14 +40,14 @@ def digit_images_one_hot():
     return x, np.eye(10, dtype=np.float32)[y]
 
 
-def text_transformer():
+def text_transformer(length=40, vocab=200, dim=16, heads=2):
     keras = _keras()
     L = keras.layers
-    inputs = keras.Input((40,), dtype="int32")
-    x = L.Embedding(200, 16)(inputs)
-    attention = L.MultiHeadAttention(num_heads=2, key_dim=16)(x, x)
+    inputs = keras.Input((length,), dtype="int32")
+    x = L.Embedding(vocab, dim)(inputs)
+    attention = L.MultiHeadAttention(num_heads=heads, key_dim=dim)(x, x)
     x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(attention)]))
-    ffn = L.Dense(16)(L.Dense(16, activation="relu")(x))
+    ffn = L.Dense(dim)(L.Dense(dim, activation="relu")(x))
     x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, L.Dropout(0.1)(ffn)]))
     x = L.Dropout(0.1)(L.GlobalAveragePooling1D()(x))
     x = L.Dropout(0.1)(L.Dense(20, activation="relu")(x))
@@ -56,13 +56,13 @@ def text_transformer():
     return model
 
 
-def timeseries_fcn():
+def timeseries_fcn(length=64, filters=16):
     keras = _keras()
     L = keras.layers
-    inputs = keras.Input((64, 1))
+    inputs = keras.Input((length, 1))
     x = inputs
     for _ in range(3):
-        x = L.ReLU()(L.BatchNormalization()(L.Conv1D(16, 3, padding="same")(x)))
+        x = L.ReLU()(L.BatchNormalization()(L.Conv1D(filters, 3, padding="same")(x)))
     model = keras.Model(inputs, L.Dense(2, activation="softmax")(L.GlobalAveragePooling1D()(x)))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     return model
@@ -102,12 +102,12 @@ def imbalanced_data():
     return s.standardize(x), y.reshape(-1, 1).astype(np.float32)
 
 
-def bidirectional_lstm():
+def bidirectional_lstm(length=40, vocab=200, units=8):
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((40,), dtype="int32"), L.Embedding(200, 16),
-        L.Bidirectional(L.LSTM(8, return_sequences=True)), L.Bidirectional(L.LSTM(8)),
+        keras.Input((length,), dtype="int32"), L.Embedding(vocab, 16),
+        L.Bidirectional(L.LSTM(units, return_sequences=True)), L.Bidirectional(L.LSTM(units)),
         L.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
@@ -146,11 +146,11 @@ def mixed_table_inputs():
     return [numeric, categorical], y
 
 
-def addition_rnn():
+def addition_rnn(digits=2):
     keras = _keras()
     L = keras.layers
     model = keras.Sequential([
-        keras.Input((5, 12)), L.LSTM(32), L.RepeatVector(3), L.LSTM(32, return_sequences=True),
+        keras.Input((2 * digits + 1, 12)), L.LSTM(32), L.RepeatVector(digits + 1), L.LSTM(32, return_sequences=True),
         L.Dense(12, activation="softmax")])
     model.compile(loss="categorical_crossentropy", optimizer="adam")
     return model
@@ -170,15 +170,16 @@ def char_lstm():
     return model
 
 
-def conv1d_autoencoder():
+def conv1d_autoencoder(length=64, filters=(32, 16)):
     keras = _keras()
     L = keras.layers
+    outer, inner = filters
     model = keras.Sequential([
-        keras.Input((64, 1)),
-        L.Conv1D(32, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
-        L.Conv1D(16, 7, padding="same", strides=2, activation="relu"),
-        L.Conv1DTranspose(16, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
-        L.Conv1DTranspose(32, 7, padding="same", strides=2, activation="relu"),
+        keras.Input((length, 1)),
+        L.Conv1D(outer, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
+        L.Conv1D(inner, 7, padding="same", strides=2, activation="relu"),
+        L.Conv1DTranspose(inner, 7, padding="same", strides=2, activation="relu"), L.Dropout(0.2),
+        L.Conv1DTranspose(outer, 7, padding="same", strides=2, activation="relu"),
         L.Conv1DTranspose(1, 7, padding="same")])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
     return model
@@ -189,11 +190,11 @@ def windows_identity():
     return x, x
 
 
-def weather_lstm():
+def weather_lstm(steps=24, features=7, units=16):
     keras = _keras()
     L = keras.layers
-    inputs = keras.Input((24, 7))
-    model = keras.Model(inputs, L.Dense(1)(L.LSTM(16)(inputs)))
+    inputs = keras.Input((steps, features))
+    model = keras.Model(inputs, L.Dense(1)(L.LSTM(units)(inputs)))
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
     return model
 
@@ -271,11 +272,12 @@ def regression_table(name):
     return s.standardize(x), s.standardize(y.reshape(-1, 1))
 
 
-def embedding_bag():
+def embedding_bag(length=40, vocab=200, width=16):
     keras = _keras()
     L = keras.layers
-    model = keras.Sequential([keras.Input((40,), dtype="int32"), L.Embedding(200, 16), L.GlobalAveragePooling1D(),
-                              L.Dense(16, activation="relu"), L.Dense(1, activation="sigmoid")])
+    model = keras.Sequential([keras.Input((length,), dtype="int32"), L.Embedding(vocab, width),
+                              L.GlobalAveragePooling1D(), L.Dense(width, activation="relu"),
+                              L.Dense(1, activation="sigmoid")])
     model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
 
@@ -288,21 +290,23 @@ def gru_regression():
     return model
 
 
-def conv1d_classifier_logits():
+def conv1d_classifier_logits(length=64, filters=16, width=5):
     keras = _keras()
     L = keras.layers
-    model = keras.Sequential([keras.Input((64, 1)), L.Conv1D(16, 5, activation="relu"), L.MaxPooling1D(2),
-                              L.Conv1D(16, 5, activation="relu"), L.GlobalMaxPooling1D(), L.Dense(2)])
+    model = keras.Sequential([keras.Input((length, 1)), L.Conv1D(filters, width, activation="relu"),
+                              L.MaxPooling1D(2), L.Conv1D(filters, width, activation="relu"), L.GlobalMaxPooling1D(),
+                              L.Dense(2)])
     model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     return model
 
 
-def digits_cnn_batchnorm():
+def digits_cnn_batchnorm(filters=(16, 32)):
     keras = _keras()
     L = keras.layers
+    first, second = filters
     model = keras.Sequential([
-        keras.Input((8, 8, 1)), L.Conv2D(16, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
-        L.MaxPooling2D(2), L.Conv2D(32, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
+        keras.Input((8, 8, 1)), L.Conv2D(first, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
+        L.MaxPooling2D(2), L.Conv2D(second, 3, padding="same", use_bias=False), L.BatchNormalization(), L.ReLU(),
         L.GlobalAveragePooling2D(), L.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy")
     return model
@@ -319,7 +323,11 @@ def raw_table(name):
 
 
 def _kio(path, build, data, epochs, batch, notes):
-    name = "kio_" + path.rsplit("/", 1)[-1].removesuffix(".py")
+    return _kio_sibling("kio_" + path.rsplit("/", 1)[-1].removesuffix(".py"), path, build, data, epochs, batch, notes)
+
+
+def _kio_sibling(name, path, build, data, epochs, batch, notes):
+    """A keras-io control under its own name: also a sibling of one (same example, other data or widths)."""
     return name, KIO + path, build, data, epochs, batch, notes
 
 
@@ -940,7 +948,6 @@ BATCH_2026_12_01D_ORDINARY = [
 ]
 
 
-
 # ---------------------------------------------------------------- batch 2026-12-01e
 
 def mlp_mixer():
@@ -1215,12 +1222,132 @@ BATCH_2026_12_01E_ORDINARY = [
 ]
 
 
+# ---------------------------------------------------------------- batch 2026-12-01f: siblings
+
+
+LONG_TEXT_ROWS, LONG_TEXT_LENGTH, LONG_TEXT_VOCAB = 1600, 60, 300
+
+
+def longer_texts():
+    """s.texts with 1,600 rows of 60 tokens over a vocabulary of 300; 1-D integer labels."""
+    return s.texts(LONG_TEXT_ROWS, LONG_TEXT_LENGTH, LONG_TEXT_VOCAB)
+
+
+def longer_texts_binary():
+    x, y = longer_texts()
+    return x, y.reshape(-1, 1).astype(np.float32)
+
+
+LONG_SERIES_ROWS, LONG_SERIES_LENGTH = 1500, 128
+
+
+def longer_series():
+    """s.series_classes with 1,500 series of 128 steps."""
+    return s.series_classes(LONG_SERIES_ROWS, LONG_SERIES_LENGTH)
+
+
+LONG_WINDOW = 128
+
+
+def long_windows_identity():
+    x = s.periodic_windows(600, LONG_WINDOW)
+    return x, x
+
+
+FORECAST_STEPS, FORECAST_FEATURES = 48, 5
+
+
+def longer_forecasting():
+    """s.forecasting with 1,500 windows of 48 steps over 5 features."""
+    return s.forecasting(1500, FORECAST_STEPS, FORECAST_FEATURES)
+
+
+def one_digit_addition():
+    x, y, _chars = s.addition(1000, 1)
+    return x, y
+
+
+def breast_cancer_unit_range():
+    """Breast cancer features min-max scaled to [0, 1] (not standardized); 1-D integer labels."""
+    x, y = s.tabular("breast_cancer")
+    low, high = x.min(axis=0), x.max(axis=0)
+    return ((x - low) / (high - low)).astype(np.float32), y
+
+
+@functools.cache
+def wide_regression(rows: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """make_regression with 20 features (12 informative), features and targets standardized."""
+    from sklearn import datasets
+
+    x, y = datasets.make_regression(n_samples=rows, n_features=20, n_informative=12, noise=1.0, random_state=4)
+    return s.standardize(x.astype(np.float32)), s.standardize(y.astype(np.float32).reshape(-1, 1))
+
+
+BATCH_2026_12_01F_KERAS_IO_SIBLINGS = [
+    _kio_sibling("kio_text_transformer_three_heads", "examples/nlp/text_classification_with_transformer.py",
+                 lambda: text_transformer(LONG_TEXT_LENGTH, LONG_TEXT_VOCAB, dim=24, heads=3), longer_texts, 10, 32,
+                 "sibling of kio_text_classification_with_transformer: the same block with 3 heads of 24, embed_dim "
+                 "and ff_dim 24; texts of 60 tokens over a vocabulary of 300, 1,600 rows"),
+    _kio_sibling("kio_bidirectional_lstm_longer_texts", "examples/nlp/bidirectional_lstm_imdb.py",
+                 lambda: bidirectional_lstm(LONG_TEXT_LENGTH, LONG_TEXT_VOCAB, units=12), longer_texts_binary, 10, 32,
+                 "sibling of kio_bidirectional_lstm_imdb: LSTM 12 instead of 8; texts of 60 tokens over a "
+                 "vocabulary of 300, 1,600 rows"),
+    _kio_sibling("kio_timeseries_fcn_long_series", "examples/timeseries/timeseries_classification_from_scratch.py",
+                 lambda: timeseries_fcn(LONG_SERIES_LENGTH, filters=32), longer_series, 30, 32,
+                 "sibling of kio_timeseries_classification_from_scratch: 32 filters instead of 16; 1,500 series of "
+                 "128 steps; 30 epochs"),
+    _kio_sibling("kio_anomaly_autoencoder_long_windows", "examples/timeseries/timeseries_anomaly_detection.py",
+                 lambda: conv1d_autoencoder(LONG_WINDOW, filters=(16, 8)), long_windows_identity, 30, 128,
+                 "sibling of kio_timeseries_anomaly_detection: 16 and 8 filters (the example's 32 and 16 halved); "
+                 "600 windows of 128 steps"),
+    _kio_sibling("kio_weather_lstm32_long_windows", "examples/timeseries/timeseries_weather_forecasting.py",
+                 lambda: weather_lstm(FORECAST_STEPS, FORECAST_FEATURES, units=32), longer_forecasting, 30, 256,
+                 "sibling of kio_timeseries_weather_forecasting: the example's LSTM 32; windows of 48 steps over 5 "
+                 "features, 1,500 windows"),
+    _kio_sibling("kio_addition_rnn_one_digit", "examples/nlp/addition_rnn.py", lambda: addition_rnn(digits=1),
+                 one_digit_addition, 60, 32,
+                 "sibling of kio_addition_rnn: 1-digit numbers (1,000 questions) instead of 2, LSTM 32"),
+]
+
+BATCH_2026_12_01F_ORDINARY_SIBLINGS = [
+    ("wine_bn_dropout", "ordinary, sibling of classification4_bn_dropout: wine, 3 classes, BatchNormalization and "
+     "Dropout 0.2",
+     lambda: mlp(13, (32, 32), 3, "softmax", "sparse_categorical_crossentropy", "adam", batch_norm=True,
+                 dropout=0.2),
+     lambda: standardized("wine"), 60, 16, ""),
+    ("series_conv1d_logits_wide", "ordinary, sibling of conv1d_logits: 32 filters of width 7 on 128-step series, "
+     "logits", lambda: conv1d_classifier_logits(LONG_SERIES_LENGTH, filters=32, width=7), longer_series, 10, 32, ""),
+    ("digits_cnn_batchnorm_wide", "ordinary, sibling of digits_cnn_batchnorm: 32 and 64 filters, batch 64",
+     lambda: digits_cnn_batchnorm((32, 64)), s.digit_images, 20, 64, ""),
+    ("breast_cancer_unit_range", "ordinary, sibling of digits_pixels_unit_range: features min-max scaled to [0, 1] "
+     "(not standardized), softmax over 2 classes",
+     lambda: mlp(30, (32,), 2, "softmax", "sparse_categorical_crossentropy", _opt("Adam", learning_rate=1e-3)),
+     breast_cancer_unit_range, 40, 32, ""),
+    ("texts_embedding_bag_wide", "ordinary, sibling of embedding_bag: embedding 32 and dense 32, texts of 60 tokens "
+     "over a vocabulary of 300", lambda: embedding_bag(LONG_TEXT_LENGTH, LONG_TEXT_VOCAB, width=32),
+     longer_texts_binary, 15, 32, ""),
+    ("friedman2_leaky_he_deep", "ordinary, sibling of friedman_leaky_he_deep: Friedman #2, 5 LeakyReLU layers of 64 "
+     "with He initialization",
+     lambda: mlp(4, (64,) * 5, 1, "linear", "mse", _opt("Adam", learning_rate=1e-3), activation="leaky_relu",
+                 kernel_initializer="he_normal"),
+     lambda: regression_table("friedman2"), 60, 32, ""),
+    ("wine_one_hot_sgd", "ordinary, sibling of iris_one_hot_sgd: wine, one-hot labels, SGD at 0.1",
+     lambda: mlp(13, (16,), 3, "softmax", "categorical_crossentropy", _opt("SGD", learning_rate=0.1)),
+     lambda: (standardized("wine")[0], np.eye(3, dtype=np.float32)[s.tabular("wine")[1]]), 100, 16, ""),
+    ("wide_linear_regression_sgd", "ordinary, sibling of linear_regression_sgd: 20 features, 2,000 rows, plain "
+     "SGD at 0.01",
+     lambda: mlp(20, (), 1, "linear", "mse", _opt("SGD", learning_rate=0.01)),
+     wide_regression, 30, 32, ""),
+]
+
+
 def _controls() -> tuple[Bench, ...]:
     entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
                for name, source, build, data, epochs, batch, notes
                in KERAS_IO + ORDINARY + BATCH_2026_12_01C_KERAS_IO + BATCH_2026_12_01C_ORDINARY
                + BATCH_2026_12_01D_KERAS_IO + BATCH_2026_12_01D_ORDINARY
-               + BATCH_2026_12_01E_KERAS_IO + BATCH_2026_12_01E_ORDINARY]
+               + BATCH_2026_12_01E_KERAS_IO + BATCH_2026_12_01E_ORDINARY
+               + BATCH_2026_12_01F_KERAS_IO_SIBLINGS + BATCH_2026_12_01F_ORDINARY_SIBLINGS]
     names = [e.name for e in entries]
     assert len(names) == len(set(names)), "control names must be unique"
     return tuple(entries)
