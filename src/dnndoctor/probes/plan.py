@@ -256,7 +256,8 @@ class Prober:
         (a finding whose fix the budget cut is at most info)."""
         while self.steps * 2 <= self.max_steps:
             base = [r for r in self.runs if r.variant == BASELINE]
-            if not needs_longer_probe([self._relative(r) for r in base], [not stopped_falling(r, self.floor_loss) for r in base]):
+            falling = [not stopped_falling(r, self.floor_loss) for r in base]
+            if not needs_longer_probe([self._relative(r) for r in base], falling):
                 return
             steps = self.steps * 2
             tasks = [ProbeTask(r.variant, r.seed, steps) for r in self.runs]
