@@ -61,6 +61,8 @@ def test_binary_label_smoothing_on_1d_labels():
     ("sparse_categorical_crossentropy", 10, "softmax", ONE_HOT.argmax(axis=1)),
     ("mse", 4, None, SOFT),  # regression: predicting the targets scores 0
     ("binary_focal_crossentropy", 4, "sigmoid", SOFT),  # its minimum is not at the targets: not assumed
+    # one target that is not a probability: no prediction is best, whatever the other targets are
+    ("binary_crossentropy", 4, "sigmoid", np.where(np.arange(SOFT.size).reshape(SOFT.shape) == 0, 2.0, SOFT)),
 ])
 def test_no_floor_where_a_perfect_prediction_scores_zero_or_the_minimum_is_unknown(loss, units, activation, y):
     assert floor_loss(_compiled(loss, units, activation), y) == 0.0

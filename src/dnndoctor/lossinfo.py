@@ -149,9 +149,10 @@ def smoothed_targets(loss, y: np.ndarray) -> np.ndarray | None:
 
 def _best_output(loss, y: np.ndarray) -> np.ndarray | None:
     """The prediction with the lowest cross-entropy against soft or smoothed targets: the targets
-    themselves (as logits when the loss takes logits); None when the targets are hard labels."""
+    themselves (as logits when the loss takes logits); None when the targets are hard labels, or
+    not probabilities at all (then no prediction is best, and other rules speak of the targets)."""
     target = smoothed_targets(loss, y)
-    if target is None or np.all((target == 0) | (target == 1)):
+    if target is None or np.all((target == 0) | (target == 1)) or target.min() < 0 or target.max() > 1:
         return None
     p = np.clip(target, CLIP, 1 - CLIP)
     if describe_loss(loss).from_logits:
