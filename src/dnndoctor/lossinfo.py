@@ -164,7 +164,7 @@ def floor_loss(model, y: Arrays, sample_weight: np.ndarray | None = None) -> flo
     """The compiled loss of the best possible prediction: 0 for regression and hard labels, the
     entropy of the targets for a cross-entropy on soft or label-smoothed targets (0.50 for 10
     classes at ``label_smoothing=0.1``). No model reaches below it, so losses are judged above it.
-    0 when an output's loss is of another kind, or when every target is a hard label."""
+    0 unless every output with a loss is such a cross-entropy on soft or smoothed targets."""
     from .kerascompat import compiled_loss
 
     targets = _targets_of(model, y)
