@@ -155,8 +155,9 @@ def _best_output(loss, y: np.ndarray) -> np.ndarray | None:
     if target is None or np.all((target == 0) | (target == 1)) or target.min() < 0 or target.max() > 1:
         return None
     p = np.clip(target, CLIP, 1 - CLIP)
-    if describe_loss(loss).from_logits:
-        p = np.log(p / (1 - p)) if describe_loss(loss).kind == "binary" else np.log(p)
+    spec = describe_loss(loss)
+    if spec.from_logits:
+        p = np.log(p / (1 - p)) if spec.kind == "binary" else np.log(p)
     return p.astype(np.float32)
 
 
