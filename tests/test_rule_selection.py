@@ -22,7 +22,8 @@ def ids(rules) -> list[str]:
 
 def test_options_are_the_declared_ones_in_declaration_order():
     assert DeadReLU.resolve_options() == {"dead": 0.5, "floor": 0.1}
-    assert [o.name for o in SlowProgress.options] == ["floor", "gain", "error_above", "healthy_update", "trains_well"]
+    assert [o.name for o in SlowProgress.options] == ["floor", "gain", "error_above", "healthy_update", "trains_well",
+                                                        "classifies_well"]
 
 
 def test_an_override_changes_one_instance_only():

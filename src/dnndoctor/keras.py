@@ -134,7 +134,8 @@ class DoctorCallback(keras.callbacks.Callback):
     # -- measuring and judging --------------------------------------------------------------
 
     def _record(self) -> None:
-        self.run.eval_losses.append(self.watch.record(self.run.layers))
+        loss, self.run.accuracy = self.watch.record(self.run.layers)
+        self.run.eval_losses.append(loss)
         self.run.record_steps.append(self.step)
 
     def measurements(self) -> Measurements:

@@ -119,6 +119,7 @@ class ProbeRun:
     learning_rate: float | None = None
     regularization_loss: float | None = None
     val_loss: float | None = None
+    accuracy: float | None = None  # a classifier's final accuracy on the probe batch (None: not a classifier)
     seconds: float = 0.0
 
     def layer(self, name: str) -> LayerTrace:

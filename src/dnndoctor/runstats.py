@@ -118,6 +118,16 @@ def settled(run: ProbeRun, above: float, floor: float = 0.0) -> bool:
     return mid > 0 and not evals[-1] - floor < above * mid
 
 
+def median_accuracy(measured: Measurements, seeds: list[int]) -> float | None:
+    """Median over ``seeds`` of the final probe-batch accuracy of the user's setup, or None unless each
+    of those runs has one (a classifier on hard labels)."""
+    runs = by_seed(measured, "baseline")
+    found = [runs[s].accuracy for s in seeds if s in runs]
+    if not found or any(a is None for a in found):
+        return None
+    return float(np.median(found))
+
+
 def fit_status(measured: Measurements) -> tuple[str | None, float | None]:
     """How the user's setup ends the probe (median seed): fits, descending, stalled or diverges,
     with its relative final loss."""

@@ -2,7 +2,8 @@
 
 The Keras callback records them on a schedule while ``model.fit`` trains: the probe-batch
 loss, every trainable layer's gradient and weight norm, and every watched layer's activation
-statistics, all in inference mode, from the measurement graph the probe loop uses.
+statistics, and a classifier's accuracy, all in inference mode, from the measurement graph the probe
+loop uses.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 from .arrays import Arrays, fit_dtype, map_arrays
 from .kerascompat import compute_loss
 from .measurements import LayerTrace
+from .probes.accuracy import accuracy_graph, classifier_loss
 from .probes.graphstats import (activation_model, activation_name, activation_rows, channels_first, finite,
                                 group_norms, record_activations, variable_groups, watched_layers)
 from .tf_runtime import import_keras
@@ -31,6 +33,7 @@ class LayerWatch:
         layers, self.activations = activation_model(keras, model, watched_layers(model))
         self.watched = [(layer.name, activation_name(layer)) for layer in layers]
         self.first_channel = [channels_first(layer) for layer in layers]
+        self.classifier = classifier_loss(model)
         self._measure = tf.function(self._graph, autograph=False)  # plain Python loops: tracing stays cheap
 
     def traces(self) -> list[LayerTrace]:
@@ -50,12 +53,14 @@ class LayerWatch:
         if self.activations is not None:
             outputs = self.activations(self.x, training=False)
             outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
-        return (tf.cast(loss, tf.float32), group_norms(tf, present, self.groups),
-                group_norms(tf, self.variables, self.groups), activation_rows(tf, outputs, self.first_channel))
+        return (tf.stack([tf.cast(loss, tf.float32), accuracy_graph(tf, self.classifier, self.y, y_pred)]),
+                group_norms(tf, present, self.groups), group_norms(tf, self.variables, self.groups),
+                activation_rows(tf, outputs, self.first_channel))
 
-    def record(self, traces: list[LayerTrace]) -> float:
-        """Measure once, append one value to every trace, and return the probe-batch loss."""
-        loss, grad_norms, weight_norms, stats = (t.numpy() for t in self._measure())
+    def record(self, traces: list[LayerTrace]) -> tuple[float, float | None]:
+        """Measure once, append one value to every trace, and return the probe-batch loss and accuracy
+        (None where ``accuracy_graph`` defines none)."""
+        (loss, accuracy), grad_norms, weight_norms, stats = (t.numpy() for t in self._measure())
         by_name = {t.name: t for t in traces}
         for group, grad, weight in zip(self.groups, grad_norms, weight_norms):
             trace = by_name[group.name]
@@ -64,4 +69,4 @@ class LayerWatch:
             trace.weight_norm.append(finite(weight))
             trace.update_ratio.append(None)  # needs the weights before and after one step: not measured
         record_activations(by_name, self.watched, stats if len(stats) else None)
-        return float(loss)
+        return float(loss), finite(accuracy)

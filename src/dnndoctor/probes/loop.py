@@ -27,6 +27,7 @@ from ..arrays import Arrays, fit_dtype, map_arrays, row_count, take_rows
 from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
 from ..tf_runtime import import_keras
+from .accuracy import accuracy_graph, classifier_loss
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
                          channels_first, finite, group_norms, record_activations, variable_groups,
                          watched_layers)
@@ -83,6 +84,7 @@ class InstrumentedLoop:
         self._first_channel = [channels_first(layer) for layer in layers]
         self._starts: dict[bytes, tuple[list, dict[str, dict]]] = {}  # by weights_digest: values as tensors
         self._orders: dict[int, object] = {}  # batch order by seed, a tensor
+        self._classifier = classifier_loss(model)
         self._compile(jit)
         self._ramp = None
         self._chunk_seconds: float | None = None  # the last call's seconds per chunk
@@ -256,19 +258,21 @@ class InstrumentedLoop:
     def _weight_norms(self):
         return group_norms(self.tf, [v.value for v in self.tvars], self.groups)
 
-    def _eval_loss(self, x, y, weights=None):
+    def _eval_loss(self, x, y, weights=None, y_pred=None):
         """The loss in inference mode on fixed rows: a noise-free point of the curve."""
-        y_pred = self.model(x, training=False)
+        y_pred = self.model(x, training=False) if y_pred is None else y_pred
         return self.tf.cast(compute_loss(self.model, x, y, y_pred, weights, training=False), self.tf.float32)
 
     def _losses(self):
-        """[probe-batch loss, its regularization part, validation loss (NaN without validation)]."""
+        """[probe-batch loss, its regularization part, validation loss (NaN without validation),
+        probe-batch accuracy (NaN where ``accuracy_graph`` defines none)]."""
         tf = self.tf
-        loss = self._eval_loss(self.probe_x, self.probe_y, self.probe_row_weights)
+        y_pred = self.model(self.probe_x, training=False)
+        loss = self._eval_loss(self.probe_x, self.probe_y, self.probe_row_weights, y_pred)
         extra = [tf.cast(tf.reduce_sum(v), tf.float32) for v in self.model.losses]
         regular = tf.add_n(extra) if extra else tf.constant(0.0)
         val = self._eval_loss(*self.val) if self.val is not None else tf.constant(float("nan"))
-        return tf.stack([loss, regular, val])
+        return tf.stack([loss, regular, val, accuracy_graph(tf, self._classifier, self.probe_y, y_pred)])
 
     def _stats_graph(self):
         """Weight norms, the losses of ``_losses`` and, per watched layer, the ACTIVATION_STATS of its output."""
@@ -412,6 +416,7 @@ class InstrumentedLoop:
             by_name[name].init = values
         return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=eval_losses,
                         regularization_loss=finite(eval_loss[1]), val_loss=finite(eval_loss[2]),
+                        accuracy=finite(eval_loss[3]),
                         record_steps=record_steps, layers=list(by_name.values()),
                         learning_rate=_current_lr(self.optimizer), seconds=time.perf_counter() - started)
 

@@ -10,9 +10,10 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import FITS, TINY, above_floor, by_seed, majority, relative_final, settled
+from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
-from .rule import Option, Rule, fit_floor
+from .ranking import accuracy_near
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor
 
 
 class UnderCapacity(Rule):
@@ -35,7 +36,9 @@ class UnderCapacity(Rule):
     probe-batch loss above {settled:g} (a loss still halving is not held at a floor; the wider copy
     is then only faster).
     Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
-    prediction's loss) is given as evidence.
+    prediction's loss) is given as evidence. Info when a classifier's median probe-batch accuracy
+    is at least {classifies_well:.0%}: it already labels its training rows right, and a wider copy
+    only makes it surer (low confidence when its error rate is within seed noise of that).
 
     Fix
     Widen the hidden layers (4×, at least 32, is probed) or add a layer.
@@ -45,6 +48,7 @@ class UnderCapacity(Rule):
     name = "under-capacity"
     category = "under-capacity"
     severity = Severity.WARNING
+    severities = (Severity.INFO, Severity.WARNING)
     needs = ("wider",)
 
     options = (
@@ -53,6 +57,7 @@ class UnderCapacity(Rule):
         Option("over_lr", float, 3.0, (1, math.inf), "how many times lower than the best learning-rate "
                                                      "variant the wider copy must end"),
         Option("settled", float, 0.5, (0, 1), "final ÷ mid-probe loss above which the setup's loss has settled"),
+        classifies_well(),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -78,13 +83,20 @@ class UnderCapacity(Rule):
         rels = [relative_final(measured, base[s]) for s in seeds]
         wides = [relative_final(measured, wide[s]) for s in seeds]
         hidden = [layer.name for layer in measured.model.layers[:-1] if layer.units]
-        return [self.finding(
+        accuracy = median_accuracy(measured, seeds)
+        finding = self.finding(
             f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
             f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
             "learning-rate change comes close.",
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
-             "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss]},
-            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])]
+             "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss],
+             "accuracy": accuracy},
+            severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])
+        if finding.severity != Severity.INFO and accuracy_near(accuracy, self.classifies_well):
+            finding.confidence = "low"  # within seed noise of info: info is as likely
+            finding.evidence["low_confidence"] = "the accuracy reached is within seed noise of training well"
+        return [finding]
 
 
 class RegularizationDominates(Rule):

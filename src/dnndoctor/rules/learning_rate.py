@@ -10,10 +10,10 @@ from ..findings import Finding, Fix, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonfinite_step, initial_loss, majority,
-                        relative_final)
+                        median_accuracy, relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
-from .ranking import near
-from .rule import Option, Rule, fit_floor
+from .ranking import accuracy_near, near
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 OUTGROWS = 1 / LR_DOWN  # a schedule raising the rate this much ends the ÷10 probe above the starting rate
@@ -285,10 +285,11 @@ class SlowProgress(Rule):
     (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
     {SEED_NOISE:g} decades: the rate does not hold the steps back, so a faster one is advice
     however far the loss still has to go), or when the setup already trains well (median
-    relative final loss below {trains_well:g} by more than the seed noise). Otherwise an error
-    when the setup barely moved (median relative final loss > {error_above:g}) and a warning
-    when it moved, each with low confidence when the ratio or the loss is within seed noise of
-    the threshold of info.
+    relative final loss below {trains_well:g} by more than the seed noise, or a classifier's median
+    probe-batch accuracy at least {classifies_well:.0%}: a cross-entropy still falls while every row is
+    classified right). Otherwise an error when the setup barely moved (median relative final
+    loss > {error_above:g}) and a warning when it moved, each with low confidence when the
+    ratio, the loss or the error rate is within seed noise of the threshold of info.
 
     {CONSEQUENCE}.
 
@@ -312,6 +313,7 @@ class SlowProgress(Rule):
                                                       "that moved trains at a healthy pace (info)"),
         Option("trains_well", float, 0.1, (0, 1), "median relative final loss below which the setup already "
                                                   "trains well, so that a faster rate is advice"),
+        classifies_well(),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -337,9 +339,10 @@ class SlowProgress(Rule):
         rels = [relative_final(measured, base[s]) for s in slow]
         pace = _pace(measured, slow)
         reached = float(np.median(rels))
+        accuracy = median_accuracy(measured, slow)
         if _clearly_healthy(pace, self.healthy_update):
             severity = Severity.INFO  # its steps are clearly of a healthy size: a larger rate is advice
-        elif reached * 10 ** SEED_NOISE <= self.trains_well:
+        elif reached * 10 ** SEED_NOISE <= self.trains_well or classified_well(accuracy, self.classifies_well):
             severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
         elif reached > self.error_above:
             severity = Severity.ERROR
@@ -350,13 +353,15 @@ class SlowProgress(Rule):
             f"loss is still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends "
             f"at least {self.gain:g}× lower.",
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
-             "healthy_update": self.healthy_update,
+             "healthy_update": self.healthy_update, "accuracy": accuracy,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
             severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
         edges = [what for what, at_edge in (
             ("the update-to-weight ratio is within seed noise of a healthy pace",
              pace is not None and near(pace, self.healthy_update)),
-            ("the loss reached is within seed noise of training well", near(reached, self.trains_well))) if at_edge]
+            ("the loss reached is within seed noise of training well", near(reached, self.trains_well)),
+            ("the accuracy reached is within seed noise of training well",
+             accuracy_near(accuracy, self.classifies_well))) if at_edge]
         if severity != Severity.INFO and edges:
             finding.confidence = "low"  # within seed noise of info: info is as likely
             finding.evidence["low_confidence"] = "; ".join(edges)
@@ -381,7 +386,9 @@ class LossPlateau(Rule):
     rising) and final relative loss between {floor:g} and 1 in most seeds; reported unless every
     probed fix fails to end at least {VERIFIED_GAIN:g}× lower. Information when the median
     update-to-weight ratio per step is above {healthy_update:g} by more than the seed noise: steps of
-    a healthy size are not what holds the loss, and a larger rate is advice (as for DD311).
+    a healthy size are not what holds the loss, and a larger rate is advice (as for DD311); and when
+    a classifier's median probe-batch accuracy is at least {classifies_well:.0%}: a plateau of a
+    classifier that labels its training rows right is not what holds it back.
 
     {CONSEQUENCE}.
 
@@ -401,6 +408,7 @@ class LossPlateau(Rule):
         Option("floor", float, 0.05, (0, 1), "relative final loss above which a plateau matters"),
         Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which the "
                                                       "steps are of a healthy size (info)"),
+        classifies_well(),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -421,17 +429,24 @@ class LossPlateau(Rule):
             return []
         rels = [relative_final(measured, r) for r in runs if r.seed in flat_seeds]
         pace = _pace(measured, flat_seeds)
+        accuracy = median_accuracy(measured, flat_seeds)
+        healthy = _clearly_healthy(pace, self.healthy_update) or classified_well(accuracy, self.classifies_well)
         finding = self.finding(
             f"The loss plateaus at {format_number(float(np.median(rels)))}× a constant prediction's: it improved by "
             f"less than {1 - self.flat:.0%} over the second half of the probe.",
             {"relative_final_loss": rels, "threshold": self.flat, "median_update_ratio": pace,
-             "healthy_update": self.healthy_update,
+             "healthy_update": self.healthy_update, "accuracy": accuracy,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
-            severity=Severity.INFO if _clearly_healthy(pace, self.healthy_update) else Severity.WARNING,
+            severity=Severity.INFO if healthy else Severity.WARNING,
             seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)
-        if finding.severity != Severity.INFO and pace is not None and near(pace, self.healthy_update):
+        edges = [what for what, at_edge in (
+            ("the update-to-weight ratio is within seed noise of a healthy pace",
+             pace is not None and near(pace, self.healthy_update)),
+            ("the accuracy reached is within seed noise of training well",
+             accuracy_near(accuracy, self.classifies_well))) if at_edge]
+        if finding.severity != Severity.INFO and edges:
             finding.confidence = "low"  # within seed noise of info: info is as likely
-            finding.evidence["low_confidence"] = "the update-to-weight ratio is within seed noise of a healthy pace"
+            finding.evidence["low_confidence"] = "; ".join(edges)
         return [finding]
 
 

@@ -120,6 +120,12 @@ def near(value: float, threshold: float) -> bool:
             and abs(math.log10(value) - math.log10(threshold)) < SEED_NOISE)
 
 
+def accuracy_near(accuracy: float | None, threshold: float) -> bool:
+    """Whether a classifier's accuracy lies within ``SEED_NOISE`` decades of ``threshold``, judged on the
+    error rates (1 - accuracy), which span decades as losses do."""
+    return accuracy is not None and near(1 - accuracy, 1 - threshold)
+
+
 def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit: bool,
                       fit_relative_loss: float | None) -> Finding:
     """Low confidence when the verdict rests on a number within seed noise of its threshold: the

@@ -62,6 +62,19 @@ def fit_floor(default: float) -> Option:
     return Option("floor", float, default, (0, 1), "relative final loss above which a run has not fit")
 
 
+def classifies_well(default: float = 0.95) -> Option:
+    """The option ``classifies_well`` of the rules that call a setup slow or small: the median final
+    probe-batch accuracy from which a classifier already trains well, whatever its loss. The faults of
+    the dev split that such rules must report end at 0.10-0.86; healthy dev classifiers at 0.98 or more."""
+    return Option("classifies_well", float, default, (0, 1), "median final probe-batch accuracy from which a "
+                                                             "classifier already trains well")
+
+
+def classified_well(accuracy: float | None, threshold: float) -> bool:
+    """Whether a classifier's median accuracy (None: not a classifier) reaches ``threshold``."""
+    return accuracy is not None and accuracy >= threshold
+
+
 class Rule:
     """A check of the measurements. Subclasses set the metadata and implement ``check``.
 
