@@ -171,7 +171,7 @@ def make_run(variant: str, seed: int, losses: list[float], *, record_every: int 
              layers: dict[str, dict[str, Any]] | None = None, learning_rate: float | None = 1e-3,
              output_activation: str = "linear", init: dict[str, dict[str, Any]] | None = None,
              regularization_loss: float | None = None, val_loss: float | None = None,
-             accuracy: float | None = None) -> ProbeRun:
+             accuracy: float | None = None, train_accuracy: float | None = None) -> ProbeRun:
     """One probe run; stops after the chunk where ``losses`` turns non-finite, like the real loop.
 
     ``layers`` overrides trace fields per layer (a scalar or a list per record step; the key
@@ -188,7 +188,8 @@ def make_run(variant: str, seed: int, losses: list[float], *, record_every: int 
     traces = _traces(len(record_steps), activation, layers or {}, output_activation=output_activation, init=init)
     return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=[float(v) for v in evals],
                     record_steps=record_steps, layers=traces, learning_rate=learning_rate,
-                    regularization_loss=regularization_loss, val_loss=val_loss, accuracy=accuracy, seconds=0.5)
+                    regularization_loss=regularization_loss, val_loss=val_loss, accuracy=accuracy,
+                    train_accuracy=train_accuracy, seconds=0.5)
 
 
 def _per_seed(value: Any, k: int) -> Any:
@@ -223,6 +224,7 @@ def make_measurements(
     regularization_loss: float | list[float | None] | None = None,
     val_loss: float | list[float | None] | None = None,
     accuracy: float | list[float | None] | None = None,
+    train_accuracy: float | list[float | None] | None = None,
     variant_baseline_loss: dict[str, float] | None = None,
 ) -> Measurements:
     """Measurements of a 3-layer Dense model: ``variants`` maps a variant name to one loss curve per seed.
@@ -230,8 +232,9 @@ def make_measurements(
     ``evals`` overrides the probe-batch eval losses (variant -> one list per seed); ``traces``
     overrides per-layer trace fields (variant -> one ``{layer: {field: scalar or list}}`` per seed).
     ``init`` overrides initial-kernel statistics of the baseline runs (``{layer: {stat: value}}``);
-    ``regularization_loss``, ``val_loss`` and ``accuracy`` (a classifier's probe-batch accuracy) are those
-    of the baseline runs (a scalar for every seed or one per seed); ``variant_baseline_loss`` gives data edits their own trivial loss;
+    ``regularization_loss``, ``val_loss``, ``accuracy`` (a classifier's probe-batch accuracy) and
+    ``train_accuracy`` (on its last training batches) are those of the baseline runs (a scalar for every
+    seed or one per seed); ``variant_baseline_loss`` gives data edits their own trivial loss;
     ``floor_loss`` is the lowest loss any prediction reaches (soft or label-smoothed targets).
     ``profile`` and ``initial_loss_expected`` default to what the probes measure on unit-scale
     regression data (``None`` leaves them unmeasured).
@@ -270,7 +273,8 @@ def make_measurements(
                 init=baseline_init if base else healthy_init(output_units),
                 regularization_loss=_per_seed(regularization_loss, k) if base else None,
                 val_loss=_per_seed(val_loss, k) if base else None,
-                accuracy=_per_seed(accuracy, k) if base else None))
+                accuracy=_per_seed(accuracy, k) if base else None,
+                train_accuracy=_per_seed(train_accuracy, k) if base else None))
     rows, batch = 1024, 32
     data_profile = _profile() if profile is DEFAULT else profile
     if initial_loss_expected is DEFAULT:

@@ -367,10 +367,14 @@ def probed_on_one_seed(scenario: str, variants: list[str], args: dict[str, Any] 
     return measured
 
 
-def measurements(variants: dict[str, list[float] | list[list[float]]], **kwargs: Any) -> Measurements:
-    """Plain ``make_measurements``: each variant one curve for every seed (or one per seed)."""
+def measurements(variants: dict[str, list[float] | list[list[float]]], moving_statistics: bool = False,
+                 **kwargs: Any) -> Measurements:
+    """Plain ``make_measurements``: each variant one curve for every seed (or one per seed);
+    ``moving_statistics`` marks the setup as a BatchNorm model."""
     per_seed = {name: c if isinstance(c[0], list) else same(c) for name, c in variants.items()}
-    return make_measurements(per_seed, **kwargs)
+    measured = make_measurements(per_seed, **kwargs)
+    measured.variant("baseline").moving_statistics = moving_statistics
+    return measured
 
 
 # -- the vocabulary of the YAML cases ----------------------------------------------------------------

@@ -92,3 +92,28 @@ def test_a_probe_run_ends_with_the_accuracy_keras_evaluates(keras):
     predicted = model.predict(x, verbose=0)[:, 0] > 0.5
     assert run.accuracy == pytest.approx(float(np.mean(predicted == (y > 0.5))))
     assert 0.5 < run.accuracy <= 1.0  # 30 Adam steps separate a linear boundary better than chance
+
+
+def test_the_training_accuracy_is_what_model_fit_logs(keras):
+    """Full-batch steps, so that model.fit's shuffling leaves every step's batch the same: the mean
+    training-mode accuracy of the probe's last 10 steps is that of model.fit's last 10 epochs."""
+    keras.utils.set_random_seed(2)
+    x = RNG.normal(size=(96, 2)).astype(np.float32)
+    y = (x[:, 0] - x[:, 1] > 0.3).astype(np.float32)
+
+    def build():
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="relu"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", metrics=["binary_accuracy"])
+        return model
+
+    model = build()
+    start = [w.numpy() for w in model.weights]
+    loop = InstrumentedLoop(model, x, y, batch_size=96, steps=30, record_every=10, probe_rows=np.arange(96),
+                            jit=False)
+    loop.compile_graphs()
+    run = loop.run(variant="baseline", seed=0, weights=start)
+    reference = build()
+    reference.set_weights(start)
+    history = reference.fit(x, y, batch_size=96, epochs=30, verbose=0).history
+    assert run.train_accuracy == pytest.approx(float(np.mean(history["binary_accuracy"][-10:])), abs=1e-6)

@@ -26,6 +26,7 @@ import numpy as np
 from ..arrays import Arrays, fit_dtype, map_arrays, row_count, take_rows
 from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
+from ..runstats import HEAD_STEPS
 from ..tf_runtime import import_keras
 from .accuracy import accuracy_graph, classifier_loss
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
@@ -121,7 +122,8 @@ class InstrumentedLoop:
         return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
 
     def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``: the loss, and the gradients (zeros where a variable has none)."""
+        """Keras' TensorFlow ``train_step``: [the loss, the batch's accuracy in training mode (NaN where
+        ``accuracy_graph`` defines none)], and the gradients (zeros where a variable has none)."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
@@ -129,7 +131,8 @@ class InstrumentedLoop:
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
         self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-        return tf.cast(loss, tf.float32), [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
+        scores = tf.stack([tf.cast(loss, tf.float32), accuracy_graph(tf, self._classifier, yb, y_pred)])
+        return scores, [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
 
     def _step_graph(self, step):
         """One training step on the batch of ``step``; the short last batch of an epoch in its own
@@ -148,7 +151,7 @@ class InstrumentedLoop:
         return self._train_step(*self._take(first_row, size))
 
     def _measured(self, train, when=None):
-        """``train()``'s loss, and its step's per-layer gradient norms and update ratios (zeros
+        """``train()``'s scores (loss, accuracy), and its step's per-layer gradient norms and update ratios (zeros
         unless ``when``, a boolean tensor, is true; the norms are then in a branch)."""
         tf = self.tf
         before = [tf.identity(v.value) for v in self.tvars]
@@ -164,7 +167,8 @@ class InstrumentedLoop:
         return (loss, *tf.cond(when, norms, lambda: (zeros, zeros)))
 
     def _chunk_graph(self, start):
-        """``record_every`` training steps from step ``start``: the losses and the mean layer norms."""
+        """``record_every`` training steps from step ``start``: the scores of every step (loss, accuracy),
+        and the mean layer norms."""
         if self.epochs_per_chunk is not None:
             return self._epochs_chunk_graph(start)
         return self._blocks_chunk_graph(start)
@@ -192,7 +196,8 @@ class InstrumentedLoop:
         _, _, losses, grad_sum, ratio_sum = tf.while_loop(
             lambda j, *_: j < samples,
             block,
-            (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n), tf.zeros([g]), tf.zeros([g])),
+            (tf.constant(0), tf.constant(0), tf.TensorArray(tf.float32, size=n, element_shape=[2]), tf.zeros([g]),
+             tf.zeros([g])),
         )
         return losses.stack(), grad_sum / samples, ratio_sum / samples
 
@@ -210,14 +215,14 @@ class InstrumentedLoop:
         first_epoch = start // per_epoch
 
         def full_steps(first_row, count):
-            """The losses of ``count`` full-batch steps from ``first_row``, as a vector."""
+            """The scores of ``count`` full-batch steps from ``first_row``, one row per step."""
             if count <= UNROLLED_STEPS:
                 losses = [self._sized_step(first_row + k * full, full)[0] for k in range(count)]
-                return tf.stack(losses) if losses else tf.zeros([0])
+                return tf.stack(losses) if losses else tf.zeros([0, 2])
             _, losses = tf.while_loop(
                 lambda k, _: k < count,
                 lambda k, losses: (k + 1, losses.write(k, self._sized_step(first_row + k * full, full)[0])),
-                (tf.constant(0), tf.TensorArray(tf.float32, size=count)))
+                (tf.constant(0), tf.TensorArray(tf.float32, size=count, element_shape=[2])))
             return losses.stack()
 
         def epoch(e, losses, grad_sum, ratio_sum):
@@ -235,20 +240,21 @@ class InstrumentedLoop:
             epoch,
             (tf.constant(0), tf.TensorArray(tf.float32, size=epochs), tf.zeros([g]), tf.zeros([g])),
         )
-        return tf.reshape(losses.stack(), [-1]), grad_sum / samples, ratio_sum / samples
+        return tf.reshape(losses.stack(), [-1, 2]), grad_sum / samples, ratio_sum / samples
 
     def _train_graph(self, first, count):
         """Chunks ``first`` to ``first + count - 1`` in one graph call, ending early after a chunk whose
         last loss is not finite; the state records of ``_stats_graph`` before the first chunk and after
-        each one. Returns (chunks trained, records before, then per chunk stacked: losses, gradient norms,
-        update ratios, activation statistics, weight norms, losses of ``_losses``)."""
+        each one. Returns (chunks trained, records before, then per chunk stacked: the scores of every step
+        (loss, accuracy), gradient norms, update ratios, activation statistics, weight norms, losses of
+        ``_losses``)."""
         tf, size = self.tf, self.steps // self.record_every
         records = [tf.TensorArray(tf.float32, size=size) for _ in range(6)]
 
         def body(c, running, records):
             chunk = (*self._chunk_graph(c * self.record_every), *self._state())
             records = [r.write(c - first, value) for r, value in zip(records, chunk)]
-            return c + 1, tf.reduce_all(tf.math.is_finite(chunk[0][-1:])), records
+            return c + 1, tf.reduce_all(tf.math.is_finite(chunk[0][-1:, 0])), records
 
         before = self._state()
         c, _, records = tf.while_loop(lambda c, running, _: tf.logical_and(running, c < first + count), body,
@@ -353,7 +359,7 @@ class InstrumentedLoop:
 
         def body(i, losses):
             self.optimizer.learning_rate.assign(lrs[i])
-            return i + 1, losses.write(i, self._step(i)[0])
+            return i + 1, losses.write(i, self._step(i)[0][0])
 
         _, losses = tf.while_loop(lambda i, _: i < n, body, (tf.constant(0), tf.TensorArray(tf.float32, size=n)))
         return losses.stack()
@@ -386,6 +392,7 @@ class InstrumentedLoop:
         for name, activation in self.watched:
             by_name.setdefault(name, LayerTrace(name=name)).activation = activation
         losses: list[float] = []
+        accuracies: list[float] = []  # of each training batch, in training mode
         eval_losses: list[float] = []
         record_steps: list[int] = []
         chunks = math.ceil(min(steps or self.steps, self.steps) / self.record_every)
@@ -404,7 +411,8 @@ class InstrumentedLoop:
                 record_steps.append(0)
                 self._record(by_name, before[0], before[1], None, None)
             for k in range(done):
-                losses.extend(chunk_losses[k].tolist())
+                losses.extend(chunk_losses[k][:, 0].tolist())
+                accuracies.extend(chunk_losses[k][:, 1].tolist())
                 eval_loss = chunk_evals[k]
                 eval_losses.append(float(eval_loss[0]))
                 record_steps.append((first + k + 1) * self.record_every)
@@ -416,7 +424,7 @@ class InstrumentedLoop:
             by_name[name].init = values
         return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=eval_losses,
                         regularization_loss=finite(eval_loss[1]), val_loss=finite(eval_loss[2]),
-                        accuracy=finite(eval_loss[3]),
+                        accuracy=finite(eval_loss[3]), train_accuracy=_tail_mean(accuracies),
                         record_steps=record_steps, layers=list(by_name.values()),
                         learning_rate=_current_lr(self.optimizer), seconds=time.perf_counter() - started)
 
@@ -471,6 +479,12 @@ def weights_digest(weights: list[np.ndarray]) -> bytes:
         digest.update(f"{array.dtype}{array.shape}".encode())
         digest.update(array.data)
     return digest.digest()
+
+
+def _tail_mean(values: list[float]) -> float | None:
+    """Mean of the last ``HEAD_STEPS`` values, as the final training loss is read (None if not finite)."""
+    tail = values[-HEAD_STEPS:]
+    return finite(float(np.mean(tail))) if tail else None
 
 
 def _current_lr(optimizer) -> float | None:

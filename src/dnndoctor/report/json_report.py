@@ -16,7 +16,7 @@ import numpy as np
 from .. import __version__
 from ..findings import Diagnosis
 from ..measurements import _jsonable
-from ..runstats import relative_final
+from ..runstats import final_accuracy, relative_final
 from ..sanity import sanity_checks
 from .checks import CheckResult, display_path
 
@@ -33,7 +33,8 @@ def variant_summary(diagnosis: Diagnosis) -> list[dict]:
         out.append({**dataclasses.asdict(variant),
                     "seeds": [r.seed for r in runs],
                     "relative_final_loss": rels,
-                    "median_relative_final_loss": float(np.median(rels)) if rels else None})
+                    "median_relative_final_loss": float(np.median(rels)) if rels else None,
+                    "accuracy": [final_accuracy(r, variant.moving_statistics) for r in runs]})
     return out
 
 

@@ -16,7 +16,7 @@ from rich.text import Text
 from ..findings import Diagnosis, Finding, Severity
 from ..measurements import Measurements, ProbeRun
 from ..formatting import format_number, seed_cell
-from ..runstats import relative_final
+from ..runstats import median_accuracy, relative_final
 from ..sanity import describe, sanity_checks
 from .curve import draw
 from .plain import evidence_text
@@ -52,6 +52,9 @@ def header(measured: Measurements) -> Panel:
         + (f", lowest reachable {format_number(measured.floor_loss)} (soft or smoothed targets)"
            if measured.floor_loss else ""),
     ]
+    accuracy = median_accuracy(measured, measured.budget.seeds)
+    if accuracy is not None:
+        lines[-1] += f"; the setup labels {accuracy:.1%} of the probe batch right (median seed)"
     quick = describe(sanity_checks(measured))
     if quick:
         lines.append(f"[bold]checks[/] {escape(quick)}")

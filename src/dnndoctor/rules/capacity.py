@@ -13,7 +13,7 @@ from ..measurements import Measurements
 from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
 from .ranking import accuracy_near
-from .rule import Option, Rule, classified_well, classifies_well, fit_floor
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 
 class UnderCapacity(Rule):
@@ -87,7 +87,7 @@ class UnderCapacity(Rule):
         finding = self.finding(
             f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
             f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
-            "learning-rate change comes close.",
+            "learning-rate change comes close." + labelled_right(accuracy, self.classifies_well),
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
              "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss],
              "accuracy": accuracy},

@@ -13,7 +13,7 @@ from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonf
                         median_accuracy, relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
 from .ranking import accuracy_near, near
-from .rule import Option, Rule, classified_well, classifies_well, fit_floor
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 OUTGROWS = 1 / LR_DOWN  # a schedule raising the rate this much ends the ÷10 probe above the starting rate
@@ -351,7 +351,7 @@ class SlowProgress(Rule):
         finding = self.finding(
             f"Training is slow at learning rate {lr_text(measured, 1)}: after {measured.budget.steps} steps the "
             f"loss is still {format_number(float(np.median(rels)))}× a constant prediction's, and a larger rate ends "
-            f"at least {self.gain:g}× lower.",
+            f"at least {self.gain:g}× lower." + labelled_right(accuracy, self.classifies_well),
             {"relative_final_loss": rels, "median_update_ratio": [_median_update_ratio(base[s]) for s in slow],
              "healthy_update": self.healthy_update, "accuracy": accuracy,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
@@ -433,7 +433,8 @@ class LossPlateau(Rule):
         healthy = _clearly_healthy(pace, self.healthy_update) or classified_well(accuracy, self.classifies_well)
         finding = self.finding(
             f"The loss plateaus at {format_number(float(np.median(rels)))}× a constant prediction's: it improved by "
-            f"less than {1 - self.flat:.0%} over the second half of the probe.",
+            f"less than {1 - self.flat:.0%} over the second half of the probe."
+            + labelled_right(accuracy, self.classifies_well),
             {"relative_final_loss": rels, "threshold": self.flat, "median_update_ratio": pace,
              "healthy_update": self.healthy_update, "accuracy": accuracy,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},

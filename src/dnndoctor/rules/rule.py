@@ -75,6 +75,13 @@ def classified_well(accuracy: float | None, threshold: float) -> bool:
     return accuracy is not None and accuracy >= threshold
 
 
+def labelled_right(accuracy: float | None, threshold: float) -> str:
+    """The sentence a finding adds when a classifier's accuracy made it advice, else nothing."""
+    if not classified_well(accuracy, threshold):
+        return ""
+    return f" The classifier already labels {accuracy:.1%} of the probe batch's training rows right."
+
+
 class Rule:
     """A check of the measurements. Subclasses set the metadata and implement ``check``.
 
