@@ -120,7 +120,7 @@ class ProbeRun:
     regularization_loss: float | None = None
     val_loss: float | None = None
     accuracy: float | None = None  # a classifier's final accuracy on the probe batch (None: not a classifier)
-    train_accuracy: float | None = None  # its mean accuracy on the last training batches, in training mode
+    train_accuracy: float | None = None  # with BatchNorm: its mean accuracy on the last training batches
     seconds: float = 0.0
 
     def layer(self, name: str) -> LayerTrace:

@@ -29,6 +29,7 @@ from ..measurements import LayerTrace, ProbeRun
 from ..runstats import HEAD_STEPS
 from ..tf_runtime import import_keras
 from .accuracy import accuracy_graph, classifier_loss
+from .summary import uses_moving_statistics
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
                          channels_first, finite, group_norms, record_activations, variable_groups,
                          watched_layers)
@@ -86,6 +87,7 @@ class InstrumentedLoop:
         self._starts: dict[bytes, tuple[list, dict[str, dict]]] = {}  # by weights_digest: values as tensors
         self._orders: dict[int, object] = {}  # batch order by seed, a tensor
         self._classifier = classifier_loss(model)
+        self._batch_classifier = self._classifier if uses_moving_statistics(model) else None
         self._compile(jit)
         self._ramp = None
         self._chunk_seconds: float | None = None  # the last call's seconds per chunk
@@ -122,8 +124,9 @@ class InstrumentedLoop:
         return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
 
     def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``: [the loss, the batch's accuracy in training mode (NaN where
-        ``accuracy_graph`` defines none)], and the gradients (zeros where a variable has none)."""
+        """Keras' TensorFlow ``train_step``: [the loss, the batch's accuracy in training mode], and the
+        gradients (zeros where a variable has none). The accuracy is NaN where ``accuracy_graph`` defines
+        none, and unmeasured (NaN, no ops) without moving statistics, where no rule reads it."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
@@ -131,7 +134,7 @@ class InstrumentedLoop:
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
         self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
-        scores = tf.stack([tf.cast(loss, tf.float32), accuracy_graph(tf, self._classifier, yb, y_pred)])
+        scores = tf.stack([tf.cast(loss, tf.float32), accuracy_graph(tf, self._batch_classifier, yb, y_pred)])
         return scores, [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
 
     def _step_graph(self, step):
