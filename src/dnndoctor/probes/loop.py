@@ -29,10 +29,10 @@ from ..measurements import LayerTrace, ProbeRun
 from ..runstats import HEAD_STEPS
 from ..tf_runtime import import_keras
 from .accuracy import accuracy_graph, classifier_loss
-from .summary import uses_moving_statistics
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
                          channels_first, finite, group_norms, record_activations, variable_groups,
                          watched_layers)
+from .summary import uses_moving_statistics
 
 
 SAMPLED_STEPS = 4  # steps per chunk at which the layer norms are measured
