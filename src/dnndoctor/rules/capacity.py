@@ -12,7 +12,7 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
-from .ranking import accuracy_near
+from .ranking import accuracy_edge, near_info
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 
@@ -93,10 +93,7 @@ class UnderCapacity(Rule):
              "accuracy": accuracy},
             severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
             layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])
-        if finding.severity != Severity.INFO and accuracy_near(accuracy, self.classifies_well):
-            finding.confidence = "low"  # within seed noise of info: info is as likely
-            finding.evidence["low_confidence"] = "the accuracy reached is within seed noise of training well"
-        return [finding]
+        return [near_info(finding, [accuracy_edge(accuracy, self.classifies_well)])]
 
 
 class RegularizationDominates(Rule):

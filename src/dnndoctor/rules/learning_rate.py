@@ -12,7 +12,7 @@ from ..measurements import Measurements
 from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonfinite_step, initial_loss, majority,
                         median_accuracy, relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
-from .ranking import accuracy_near, near
+from .ranking import accuracy_edge, near, near_info
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
@@ -356,16 +356,10 @@ class SlowProgress(Rule):
              "healthy_update": self.healthy_update, "accuracy": accuracy,
              "range_test_suggestion": _suggested(measured) if measured.range_test else None, "threshold": self.gain},
             severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
-        edges = [what for what, at_edge in (
-            ("the update-to-weight ratio is within seed noise of a healthy pace",
-             pace is not None and near(pace, self.healthy_update)),
-            ("the loss reached is within seed noise of training well", near(reached, self.trains_well)),
-            ("the accuracy reached is within seed noise of training well",
-             accuracy_near(accuracy, self.classifies_well))) if at_edge]
-        if severity != Severity.INFO and edges:
-            finding.confidence = "low"  # within seed noise of info: info is as likely
-            finding.evidence["low_confidence"] = "; ".join(edges)
-        return [finding]
+        return [near_info(finding, [_pace_edge(pace, self.healthy_update),
+                                    ("the loss reached is within seed noise of training well",
+                                     near(reached, self.trains_well)),
+                                    accuracy_edge(accuracy, self.classifies_well)])]
 
 
 class LossPlateau(Rule):
@@ -440,15 +434,8 @@ class LossPlateau(Rule):
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
             severity=Severity.INFO if healthy else Severity.WARNING,
             seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)
-        edges = [what for what, at_edge in (
-            ("the update-to-weight ratio is within seed noise of a healthy pace",
-             pace is not None and near(pace, self.healthy_update)),
-            ("the accuracy reached is within seed noise of training well",
-             accuracy_near(accuracy, self.classifies_well))) if at_edge]
-        if finding.severity != Severity.INFO and edges:
-            finding.confidence = "low"  # within seed noise of info: info is as likely
-            finding.evidence["low_confidence"] = "; ".join(edges)
-        return [finding]
+        return [near_info(finding, [_pace_edge(pace, self.healthy_update),
+                                    accuracy_edge(accuracy, self.classifies_well)])]
 
 
 def _pace(measured: Measurements, seeds: list[int]) -> float | None:
@@ -456,6 +443,12 @@ def _pace(measured: Measurements, seeds: list[int]) -> float | None:
     runs = by_seed(measured, "baseline")
     ratios = [r for s in seeds if s in runs and (r := _median_update_ratio(runs[s])) is not None]
     return float(np.median(ratios)) if ratios else None
+
+
+def _pace_edge(pace: float | None, healthy_update: float) -> tuple[str, bool]:
+    """The edge of ``near_info`` that the step size sets: within seed noise of a healthy pace."""
+    return ("the update-to-weight ratio is within seed noise of a healthy pace",
+            pace is not None and near(pace, healthy_update))
 
 
 def _clearly_healthy(pace: float | None, healthy_update: float) -> bool:

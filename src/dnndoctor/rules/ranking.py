@@ -120,10 +120,21 @@ def near(value: float, threshold: float) -> bool:
             and abs(math.log10(value) - math.log10(threshold)) < SEED_NOISE)
 
 
-def accuracy_near(accuracy: float | None, threshold: float) -> bool:
-    """Whether a classifier's accuracy lies within ``SEED_NOISE`` decades of ``threshold``, judged on the
-    error rates (1 - accuracy), which span decades as losses do."""
-    return accuracy is not None and near(1 - accuracy, 1 - threshold)
+def accuracy_edge(accuracy: float | None, threshold: float) -> tuple[str, bool]:
+    """The edge of ``near_info`` that a classifier's accuracy sets: whether it lies within ``SEED_NOISE``
+    decades of ``threshold``, judged on the error rates (1 - accuracy), which span decades as losses do."""
+    return ("the accuracy reached is within seed noise of training well",
+            accuracy is not None and near(1 - accuracy, 1 - threshold))
+
+
+def near_info(finding: Finding, edges: list[tuple[str, bool]]) -> Finding:
+    """Low confidence for a warning or error when a number that would make it info lies within seed
+    noise of its threshold, so that info is as likely; ``edges`` are (what, whether at the edge)."""
+    reasons = [what for what, at_edge in edges if at_edge]
+    if finding.severity != Severity.INFO and reasons:
+        finding.confidence = "low"
+        finding.evidence["low_confidence"] = "; ".join(reasons)
+    return finding
 
 
 def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit: bool,
