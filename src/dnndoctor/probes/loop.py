@@ -105,6 +105,7 @@ class InstrumentedLoop:
         # traced once each (per batch size), compiled inside the graph that calls them at several places
         self._step = self.tf.function(self._step_graph, autograph=False)
         self._sized_step = self.tf.function(self._sized_step_graph, autograph=False)
+        self._apply = self.tf.function(self._apply_graph, autograph=False)
         self._state = self.tf.function(self._stats_graph, autograph=False)
         self._train = self.tf.function(self._train_graph, jit_compile=jit, autograph=False)
         self._assign_all = self.tf.function(self._assign_graph, autograph=False)
@@ -123,35 +124,48 @@ class InstrumentedLoop:
         weights = None if self.row_weights is None else gather(self.row_weights)
         return tf.nest.map_structure(gather, self.x), tf.nest.map_structure(gather, self.y), weights
 
-    def _train_step(self, xb, yb, weights):
-        """Keras' TensorFlow ``train_step``: [the loss, the batch's accuracy in training mode], and the
-        gradients (zeros where a variable has none). The accuracy is NaN where ``accuracy_graph`` defines
-        none, and unmeasured (NaN, no ops) without moving statistics, where no rule reads it."""
+    def _gradients(self, xb, yb, weights):
+        """The first half of Keras' TensorFlow ``train_step``: [the loss, the batch's accuracy in training
+        mode], and the gradients (zeros where a variable has none; ``_has_gradient`` tells which). The
+        accuracy is NaN where ``accuracy_graph`` defines none, and unmeasured (NaN, no ops) without moving
+        statistics, where no rule reads it."""
         tf, model = self.tf, self.model
         with tf.GradientTape() as tape:
             y_pred = model(xb, training=True)
             loss = compute_loss(model, xb, yb, y_pred, weights, training=True)
             scaled = self.optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, self.tvars)
-        self.optimizer.apply_gradients(zip(grads, self.tvars))  # None gradients skipped, as in model.fit
+        self._has_gradient = [g is not None for g in grads]
         scores = tf.stack([tf.cast(loss, tf.float32), accuracy_graph(tf, self._batch_classifier, yb, y_pred)])
         return scores, [tf.zeros_like(v) if g is None else g for g, v in zip(grads, self.tvars)]
 
+    def _apply_graph(self, grads):
+        """The second half of ``train_step``: the optimizer's update (None gradients skipped, as in model.fit).
+        It does not depend on the batch size, so the step's two batch sizes share one trace of it."""
+        self.optimizer.apply_gradients(
+            zip([g if has else None for g, has in zip(grads, self._has_gradient)], self.tvars))
+
     def _step_graph(self, step):
-        """One training step on the batch of ``step``; the short last batch of an epoch in its own
-        branch, so that every batch has a static shape (as XLA needs, and a slice of a size known
-        only at run time slows a step by a quarter on small models and recurrent layers)."""
+        """One training step on the batch of ``step``: [loss, accuracy] and the gradients. The short last
+        batch of an epoch has its forward and backward pass in its own branch, so that every batch has a
+        static shape (as XLA needs, and a slice of a size known only at run time slows a step by a
+        quarter on small models and recurrent layers); the optimizer's update follows the branch."""
         within = step % self.steps_per_epoch
         first_row = step // self.steps_per_epoch * self.rows + within * self.batch_size
         if self.remainder == 0:
             return self._sized_step_graph(first_row, self.batch_size)
-        return self.tf.cond(within == self.steps_per_epoch - 1,  # traced inline: a call in a branch costs more
-                            lambda: self._sized_step_graph(first_row, self.remainder),
-                            lambda: self._sized_step_graph(first_row, self.batch_size))
+        scores, grads = self.tf.cond(  # traced inline: a call in a branch costs more
+            within == self.steps_per_epoch - 1,
+            lambda: self._gradients(*self._take(first_row, self.remainder)),
+            lambda: self._gradients(*self._take(first_row, self.batch_size)))
+        self._apply(grads)
+        return scores, grads
 
     def _sized_step_graph(self, first_row, size: int):
         """One training step on the ``size`` rows of the batch order from ``first_row``."""
-        return self._train_step(*self._take(first_row, size))
+        scores, grads = self._gradients(*self._take(first_row, size))
+        self._apply(grads)
+        return scores, grads
 
     def _measured(self, train, when=None):
         """``train()``'s scores (loss, accuracy), and its step's per-layer gradient norms and update ratios (zeros
