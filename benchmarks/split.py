@@ -19,6 +19,7 @@ Tune rules on dev cases and controls only; the test cases are for measuring.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import math
 import random
@@ -63,14 +64,16 @@ def split_of(frozen: dict) -> dict[str, str]:
     return {name: split for batch in frozen["batches"] for name, split in batch["cases"].items()}
 
 
-def add_batch(frozen: dict, batch: str, groups_of: dict[str, str]) -> dict:
-    """``frozen`` with the cases of ``groups_of`` that have no split yet assigned as a new batch."""
+def add_batch(frozen: dict, batch: str, groups_of: dict[str, str], date: str | None = None) -> dict:
+    """``frozen`` with the cases of ``groups_of`` that have no split yet assigned as a new batch,
+    recorded with ``date`` (default: today, UTC)."""
     known = split_of(frozen)
     new = {name: group for name, group in groups_of.items() if name not in known}
     if not new:
         return frozen
     cases = assign(new)
-    frozen["batches"].append({"batch": batch, "date": DATE, "cases": cases,
+    date = date or datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    frozen["batches"].append({"batch": batch, "date": date, "cases": cases,
                               "groups": {name: new[name] for name in cases}})
     return frozen
 

@@ -3,6 +3,7 @@ its docstring defines (pure: no TensorFlow)."""
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections import Counter
 from pathlib import Path
@@ -68,3 +69,10 @@ def test_precision_counts_every_alarm_outside_the_label_against_it():
     assert s["precision"] == 1 / 3
     assert s["recall"] == 1 / 3 and s["top1"] == 1 / 3
     assert s["false_alarms"] == 1.0
+
+
+def test_a_batch_records_the_day_it_was_assigned():
+    frozen = split.add_batch({"batches": []}, "first", {"x1": "a"}, date="2030-01-02")
+    assert frozen["batches"][0]["date"] == "2030-01-02"
+    frozen = split.add_batch(frozen, "second", {"y1": "a"})
+    assert frozen["batches"][1]["date"] == datetime.datetime.now(datetime.timezone.utc).date().isoformat()

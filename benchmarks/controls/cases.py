@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import synthetic as s
 from ..bench import Bench
+from .sampled import draws
 
 KIO = "keras-team/keras-io "
 
@@ -1452,6 +1453,16 @@ BATCH_2026_12_02A_ORDINARY = [
 ]
 
 
+# ---------------------------------------------------------------- batch 2026-12-02b: sampled setups
+
+SAMPLED_DRAWS = 36
+
+
+def _sampled() -> list[tuple]:
+    """The first SAMPLED_DRAWS draws of benchmarks/controls/sampled.py, each fixed before any run."""
+    return [(d.name, d.source, d.build, d.data, d.epochs, d.batch_size, "") for d in draws(0, SAMPLED_DRAWS)]
+
+
 def _controls() -> tuple[Bench, ...]:
     entries = [Bench(name, None, source, build, data, epochs, batch, notes=notes)
                for name, source, build, data, epochs, batch, notes
@@ -1459,7 +1470,7 @@ def _controls() -> tuple[Bench, ...]:
                + BATCH_2026_12_01D_KERAS_IO + BATCH_2026_12_01D_ORDINARY
                + BATCH_2026_12_01E_KERAS_IO + BATCH_2026_12_01E_ORDINARY
                + BATCH_2026_12_01F_KERAS_IO_SIBLINGS + BATCH_2026_12_01F_ORDINARY_SIBLINGS
-               + BATCH_2026_12_02A_ORDINARY]
+               + BATCH_2026_12_02A_ORDINARY + _sampled()]
     names = [e.name for e in entries]
     assert len(names) == len(set(names)), "control names must be unique"
     return tuple(entries)
