@@ -9,9 +9,10 @@ import numpy as np
 from ..findings import Finding, Fix, Severity
 from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
-from ..runstats import by_seed, majority, relative_final
+from ..runstats import by_seed, majority, median_accuracy, relative_final
 from .fixes import measured_fix, refuted
-from .rule import Option, Rule, fit_floor
+from .ranking import accuracy_edge, near_info
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 # The standard remedies (AutoTrainer's list): edit, summary, Keras code. An edit that does not
 # apply to the model (no saturating or ReLU-family hidden layer, no range test) is skipped.
@@ -49,7 +50,10 @@ class SlowConvergence(Rule):
     Measured
     Relative final loss of the setup (> {floor:.0%} of the trivial baseline) against that of each
     remedy's probe (at least {gain:g}× lower in most seeds). A note (info) while the remedies
-    are not yet probed; a warning once one is verified.
+    are not yet probed; a warning once one is verified. Info when a classifier's median
+    probe-batch accuracy is at least {classifies_well:.0%}: it already labels its training rows
+    right, and the remedy only makes it surer sooner (low confidence when its error rate is within
+    seed noise of that).
 
     Fix
     Apply the verified remedy; the report lists each remedy that ended {gain:g}× lower.
@@ -64,6 +68,7 @@ class SlowConvergence(Rule):
     options = (
         fit_floor(0.05),
         Option("gain", float, 10.0, (1, math.inf), "how many times lower a remedy must end, in most seeds"),
+        classifies_well(),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
@@ -88,11 +93,16 @@ class SlowConvergence(Rule):
         evidence["relative_final_loss_best_remedy"] = [relative_final(measured, run)
                                                        for s, run in by_seed(measured, best.variant).items()
                                                        if s in high]
-        return [self.finding(
+        accuracy = median_accuracy(measured, high)
+        evidence["accuracy"] = accuracy
+        finding = self.finding(
             f"The loss converges slowly: after {steps} steps it is still {format_number(float(np.median(rels)))}× "
             f"a constant prediction's, while the remedy \"{best.summary}\" ends at "
-            f"{format_number(_median_relative(measured, best, high))}×, at least {self.gain:g}× lower.",
-            evidence, seeds=seeds_phrase(len(high), len(base)), fixes=fixes)]
+            f"{format_number(_median_relative(measured, best, high))}×, at least {self.gain:g}× lower."
+            + labelled_right(accuracy, self.classifies_well), evidence,
+            severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            seeds=seeds_phrase(len(high), len(base)), fixes=fixes)
+        return [near_info(finding, [accuracy_edge(accuracy, self.classifies_well)])]
 
 
 def _median_relative(measured: Measurements, fix: Fix, seeds: list[int]) -> float:
