@@ -81,3 +81,26 @@ def test_bad_options(keras, options, needle):
 
     with pytest.raises(ValueError, match=needle):
         DoctorCallback(np.zeros((4, 1)), np.zeros((4, 1)), **options)
+
+
+def test_training_batch_accuracy_is_read_from_the_accuracy_metric_when_compiled(keras):
+    # A BatchNorm classifier is judged by the higher of its probe-batch and training-batch accuracy
+    # (runstats.final_accuracy); the callback sees the training batches only through Keras' logs.
+    from dnndoctor.keras import DoctorCallback
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((320, 4)).astype(np.float32)  # 10 batches of 32: one epoch is the last HEAD_STEPS
+    y = (x[:, 0] > 0).astype(np.int32)
+    recorded = {}
+    for metrics in ([], ["accuracy"]):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.BatchNormalization(),
+                                  keras.layers.ReLU(), keras.layers.Dense(2, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=metrics)
+        callback = DoctorCallback(x, y, record_every=8, log=lambda line: None)
+        history = model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[callback])
+        recorded[bool(metrics)] = (callback.run.train_accuracy, history.history)
+    assert recorded[False][0] is None  # no accuracy in the logs: nothing is made up
+    accuracy, history = recorded[True]
+    # the last 10 batches are the last epoch, whose equal batches Keras logs as one mean
+    assert accuracy == pytest.approx(history["accuracy"][-1], abs=1e-5)

@@ -4,9 +4,9 @@
 
     model.fit(x, y, epochs=200, callbacks=[DoctorCallback(x, y, stop_on="error")])
 
-The callback keeps every batch's loss, measures the model on a fixed probe batch on a
-schedule (see ``dnndoctor.watch``), and every ``check_every`` epochs turns what
-it saw into ``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules
+The callback keeps every batch's loss (and accuracy, when the model is compiled with an
+accuracy metric), measures the model on a fixed probe batch on a schedule (see
+``dnndoctor.watch``), and every ``check_every`` epochs turns what it saw into ``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules
 that need counterfactual probes (a wider model, another learning rate) are skipped: the
 callback only sees the one training that runs.
 """
@@ -24,6 +24,7 @@ from .arrays import sample_indices
 from .findings import Diagnosis, Finding, Severity
 from .measurements import ArrayInfo, Budget, DataInfo, Measurements, ProbeRun, Variant
 from .lossinfo import floor_loss, trivial_loss
+from .runstats import tail_mean
 from .probes.summary import model_info, uses_moving_statistics
 from .rules import judge, select_rules
 from .tf_runtime import import_keras
@@ -35,6 +36,7 @@ FIT = Variant("baseline", "model.fit as it runs")
 MIN_RECORD_EVERY = 100  # a measurement costs a few training steps: keep them at least this far apart
 RECORDS = 25  # measurements over a planned training, when they can be further apart
 DESCRIBED_ROWS = 10_000  # rows that describe the data and give the constant-prediction loss
+ACCURACY_LOGS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
 
 
 class DoctorCallback(keras.callbacks.Callback):
@@ -98,20 +100,22 @@ class DoctorCallback(keras.callbacks.Callback):
         self.run = ProbeRun(variant=FIT.name, seed=self.seed, losses=[], eval_losses=[], record_steps=[],
                             layers=self.watch.traces())
         self.step, self.judged_at, self.reported = 0, 0, {}
+        self.train_accuracies: list[float] = []
         self._record()
         self.overhead += time.perf_counter() - started
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
-        self.batches, self.epoch_mean = 0, 0.0
+        self.batches, self.epoch_means = 0, {}
 
     def on_train_batch_end(self, batch, logs=None) -> None:
         started = time.perf_counter()
-        # Keras logs the epoch's running mean loss; recover the loss of the batches since the last call.
-        seen, mean = batch + 1, float((logs or {}).get("loss", math.nan))
+        logs, seen = logs or {}, batch + 1
         new = max(seen - self.batches, 1)
-        batch_loss = (mean * seen - self.epoch_mean * self.batches) / new
-        self.run.losses.extend([batch_loss] * new)
-        self.batches, self.epoch_mean = seen, mean
+        self.run.losses.extend([self._batch_value(logs, "loss", seen)] * new)
+        accuracy_log = next((key for key in ACCURACY_LOGS if key in logs), None)
+        if accuracy_log is not None:  # compiled with an accuracy metric: the training batches' accuracy
+            self.train_accuracies.extend([self._batch_value(logs, accuracy_log, seen)] * new)
+        self.batches = seen
         self.step += new
         if self.step - self.run.record_steps[-1] >= self.record_every:
             self._record()
@@ -133,8 +137,16 @@ class DoctorCallback(keras.callbacks.Callback):
 
     # -- measuring and judging --------------------------------------------------------------
 
+    def _batch_value(self, logs: Mapping, key: str, seen: int) -> float:
+        """The mean of ``logs[key]`` over the batches since the last call: Keras logs the epoch's
+        running mean."""
+        mean, before = float(logs.get(key, math.nan)), self.epoch_means.get(key, 0.0)
+        self.epoch_means[key] = mean
+        return (mean * seen - before * self.batches) / max(seen - self.batches, 1)
+
     def _record(self) -> None:
         loss, self.run.accuracy = self.watch.record(self.run.layers)
+        self.run.train_accuracy = tail_mean(self.train_accuracies)
         self.run.eval_losses.append(loss)
         self.run.record_steps.append(self.step)
 

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 
 from ..arrays import Arrays, indicator_rows
+from ..kerascompat import layer_parents
 from ..lossinfo import describe_loss, output_losses
 from ..measurements import Variant
 from ..tf_runtime import import_keras
@@ -24,6 +25,12 @@ MAX_WIDTH = 1024
 MIN_WIDTH = 32
 SATURATING = SIGMOID_FAMILY | TANH_FAMILY
 DIAGNOSTIC = ("lr_x10", "lr_div10", "wider")
+WIDTH_PASSING = frozenset(  # layers whose output width is their input's: a wider input passes on
+    ["Activation", "ReLU", "LeakyReLU", "ELU", "PReLU", "Softmax", "Dropout", "GaussianNoise", "GaussianDropout",
+     "AlphaDropout", "BatchNormalization", "LayerNormalization", "Flatten", "Concatenate"]
+    + [f"{kind}{d}D" for d in (1, 2, 3) for kind in ("SpatialDropout", "MaxPooling", "AveragePooling",
+                                                     "GlobalMaxPooling", "GlobalAveragePooling", "UpSampling",
+                                                     "ZeroPadding", "Cropping")])
 
 
 @dataclass
@@ -147,9 +154,20 @@ def _lr_suggested(ctx: Context) -> VariantSetup | None:
 
 
 def _wider(ctx: Context) -> VariantSetup | None:
+    """Every hidden layer 4× wider; where that cannot be built (a residual Add or a Reshape needs
+    the old width), only the layers whose every consumer has its own kernel to take the new width."""
     widths = {layer.name: width_of(layer) for layer in hidden_layers(ctx.model)}
     if not widths:
         return None
+    try:
+        return _widened(ctx.model, widths)
+    except (ValueError, TypeError):
+        absorbed = {layer.name for layer in width_absorbed(ctx.model, hidden_layers(ctx.model))}
+        widths = {name: width for name, width in widths.items() if name in absorbed}
+        return _widened(ctx.model, widths) if widths else None
+
+
+def _widened(model, widths: dict[str, int]) -> VariantSetup:
     new = {name: min(max(w * WIDEN_FACTOR, MIN_WIDTH), max(w, MAX_WIDTH)) for name, w in widths.items()}
 
     def widen(layer, config):
@@ -160,7 +178,25 @@ def _wider(ctx: Context) -> VariantSetup | None:
 
     change = ", ".join(f"{name}: {widths[name]} → {new[name]}" for name in widths)
     return VariantSetup(Variant("wider", f"hidden layers ×{WIDEN_FACTOR} wider (≥ {MIN_WIDTH})", change),
-                        _reconfigured(ctx.model, widen))
+                        _reconfigured(model, widen))
+
+
+def width_absorbed(model, layers: list) -> list:
+    """Those of ``layers`` whose output width may change: every path from them reaches a layer with
+    its own kernel (units or filters), through layers that only pass the width on."""
+    consumers: dict[int, list] = {}
+    for layer in model.layers:
+        for parent in layer_parents(layer):
+            consumers.setdefault(id(parent), []).append(layer)
+    outputs = {id(layer) for layer in output_layers(model)}
+
+    def absorbed(layer) -> bool:
+        following = consumers.get(id(layer), [])
+        return bool(following) and all(
+            width_of(c) or (type(c).__name__ in WIDTH_PASSING and id(c) not in outputs and absorbed(c))
+            for c in following)
+
+    return [layer for layer in layers if absorbed(layer)]
 
 
 def _swap_activation(ctx: Context, name: str, source: set[str], target: str, words: str) -> VariantSetup | None:

@@ -26,7 +26,7 @@ import numpy as np
 from ..arrays import Arrays, fit_dtype, map_arrays, row_count, take_rows
 from ..kerascompat import compute_loss
 from ..measurements import LayerTrace, ProbeRun
-from ..runstats import HEAD_STEPS
+from ..runstats import tail_mean
 from ..tf_runtime import import_keras
 from .accuracy import accuracy_graph, classifier_loss
 from .graphstats import (ACTIVATION_STATS, VariableGroup, activation_model, activation_name, activation_rows,
@@ -441,7 +441,7 @@ class InstrumentedLoop:
             by_name[name].init = values
         return ProbeRun(variant=variant, seed=seed, losses=losses, eval_losses=eval_losses,
                         regularization_loss=finite(eval_loss[1]), val_loss=finite(eval_loss[2]),
-                        accuracy=finite(eval_loss[3]), train_accuracy=_tail_mean(accuracies),
+                        accuracy=finite(eval_loss[3]), train_accuracy=tail_mean(accuracies),
                         record_steps=record_steps, layers=list(by_name.values()),
                         learning_rate=_current_lr(self.optimizer), seconds=time.perf_counter() - started)
 
@@ -496,12 +496,6 @@ def weights_digest(weights: list[np.ndarray]) -> bytes:
         digest.update(f"{array.dtype}{array.shape}".encode())
         digest.update(array.data)
     return digest.digest()
-
-
-def _tail_mean(values: list[float]) -> float | None:
-    """Mean of the last ``HEAD_STEPS`` values, as the final training loss is read (None if not finite)."""
-    tail = values[-HEAD_STEPS:]
-    return finite(float(np.mean(tail))) if tail else None
 
 
 def _current_lr(optimizer) -> float | None:

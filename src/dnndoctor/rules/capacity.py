@@ -21,7 +21,8 @@ class UnderCapacity(Rule):
 
     What it does
     Compares the compiled setup with a copy whose hidden layers are 4× wider (at least 32
-    units or filters), and with the
+    units or filters; where a layer's width is bound by a Reshape or a residual Add, only the
+    layers whose next kernel takes the new width), and with the
     learning rate ×10 and ÷10, all at the same budget and seeds.
 
     Why is this bad?
