@@ -1453,9 +1453,9 @@ BATCH_2026_12_02A_ORDINARY = [
 ]
 
 
-# ---------------------------------------------------------------- batch 2026-12-02b: sampled setups
+# ---------------------------------------------------------------- batches 2026-12-02b and c: sampled setups
 
-SAMPLED_DRAWS = 36
+SAMPLED_DRAWS = 60  # batch 2026-12-02b: draws 0-35; batch 2026-12-02c: draws 36-59
 
 
 def _sampled() -> list[tuple]:
