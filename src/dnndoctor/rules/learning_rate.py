@@ -285,11 +285,12 @@ class SlowProgress(Rule):
     (median update-to-weight ratio above {healthy_update:g} by more than the seed noise,
     {SEED_NOISE:g} decades: the rate does not hold the steps back, so a faster one is advice
     however far the loss still has to go), or when the setup already trains well (median
-    relative final loss below {trains_well:g} by more than the seed noise, or a classifier's median
-    probe-batch accuracy at least {classifies_well:.0%}: a cross-entropy still falls while every row is
-    classified right). Otherwise an error when the setup barely moved (median relative final
-    loss > {error_above:g}) and a warning when it moved, each with low confidence when the
-    ratio, the loss or the error rate is within seed noise of the threshold of info.
+    relative final loss at most {trains_well:g}, the model.fit criterion of a healthy control, or a
+    classifier's median probe-batch accuracy at least {classifies_well:.0%}: a cross-entropy still
+    falls while every row is classified right). Otherwise an error when the setup barely moved
+    (median relative final loss > {error_above:g}) and a warning when it moved, each with low
+    confidence when the ratio, the loss or the error rate is within seed noise of the threshold of
+    info.
 
     {CONSEQUENCE}.
 
@@ -342,8 +343,8 @@ class SlowProgress(Rule):
         accuracy = median_accuracy(measured, slow)
         if _clearly_healthy(pace, self.healthy_update):
             severity = Severity.INFO  # its steps are clearly of a healthy size: a larger rate is advice
-        elif reached * 10 ** SEED_NOISE <= self.trains_well or classified_well(accuracy, self.classifies_well):
-            severity = Severity.INFO  # it already trains well within the budget, clearly: a larger rate is advice
+        elif reached <= self.trains_well or classified_well(accuracy, self.classifies_well):
+            severity = Severity.INFO  # it already trains well within the budget: a larger rate is advice
         elif reached > self.error_above:
             severity = Severity.ERROR
         else:
