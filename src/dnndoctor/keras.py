@@ -6,9 +6,10 @@
 
 The callback keeps every batch's loss (and accuracy, when the model is compiled with an
 accuracy metric), measures the model on a fixed probe batch on a schedule (see
-``dnndoctor.watch``), and every ``check_every`` epochs turns what it saw into ``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules
-that need counterfactual probes (a wider model, another learning rate) are skipped: the
-callback only sees the one training that runs.
+``dnndoctor.watch``), and every ``check_every`` epochs turns what it saw into
+``Measurements`` and applies the same pure rules as ``dnndoctor check``. Rules that need
+counterfactual probes (a wider model, another learning rate) are skipped: the callback only
+sees the one training that runs.
 """
 
 from __future__ import annotations
