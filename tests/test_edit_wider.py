@@ -29,7 +29,8 @@ def _wider(model, features: int):
 def test_a_plain_network_widens_every_hidden_layer_and_keeps_its_output(keras):
     L = keras.layers
     inputs = keras.Input((5,))
-    hidden = L.Dense(16, activation="relu", name="second")(L.Dropout(0.1)(L.Dense(8, activation="relu", name="first")(inputs)))
+    first = L.Dense(8, activation="relu", name="first")(inputs)
+    hidden = L.Dense(16, activation="relu", name="second")(L.Dropout(0.1)(first))
     model = _compiled(keras, inputs, L.Dense(1, name="out")(hidden))
     setup = _wider(model, 5)
     assert _widths(setup.model) == {"first": 32, "second": 64, "out": 1}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,8 +40,8 @@ class Draw:
     """One sampled setup: its name, what it is, how to build it and its data, and how model.fit trains it."""
     name: str
     source: str
-    build: object
-    data: object
+    build: Callable  # () -> compiled keras model
+    data: Callable  # () -> (x, y)
     epochs: int
     batch_size: int
 
