@@ -12,6 +12,7 @@ import numpy as np
 from .. import synthetic as s
 from ..bench import Bench
 from .sampled import draws
+from .sampled_networks import network_draws
 
 KIO = "keras-team/keras-io "
 
@@ -1453,14 +1454,17 @@ BATCH_2026_12_02A_ORDINARY = [
 ]
 
 
-# ---------------------------------------------------------------- batches 2026-12-02b and c: sampled setups
+# ---------------------------------------------------------------- batches 2026-12-02b, c and d: sampled setups
 
 SAMPLED_DRAWS = 60  # batch 2026-12-02b: draws 0-35; batch 2026-12-02c: draws 36-59
+NETWORK_DRAWS = 24  # batch 2026-12-02d: network draws 0-23 of sampled_networks.py
 
 
 def _sampled() -> list[tuple]:
-    """The first SAMPLED_DRAWS draws of benchmarks/controls/sampled.py, each fixed before any run."""
-    return [(d.name, d.source, d.build, d.data, d.epochs, d.batch_size, "") for d in draws(0, SAMPLED_DRAWS)]
+    """The first SAMPLED_DRAWS draws of sampled.py and NETWORK_DRAWS of sampled_networks.py, each
+    fixed before any run."""
+    return [(d.name, d.source, d.build, d.data, d.epochs, d.batch_size, "")
+            for d in draws(0, SAMPLED_DRAWS) + network_draws(0, NETWORK_DRAWS)]
 
 
 def _controls() -> tuple[Bench, ...]:
