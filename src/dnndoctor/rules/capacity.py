@@ -12,7 +12,6 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
-from .ranking import accuracy_edge, near_info
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 
@@ -38,8 +37,8 @@ class UnderCapacity(Rule):
     is then only faster).
     Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
     prediction's loss) is given as evidence. Info when a classifier's median probe-batch accuracy
-    is at least {classifies_well:.0%}: it already labels its training rows right, and a wider copy
-    only makes it surer (low confidence when its error rate is within seed noise of that).
+    is at least {classifies_well:.0%}, or within seed noise of it ({SEED_NOISE:g} decades of the error
+    rate): it already labels its training rows right, and a wider copy only makes it surer.
 
     Fix
     Widen the hidden layers (4×, at least 32, is probed) or add a layer.
@@ -85,7 +84,7 @@ class UnderCapacity(Rule):
         wides = [relative_final(measured, wide[s]) for s in seeds]
         hidden = [layer.name for layer in measured.model.layers[:-1] if layer.units]
         accuracy = median_accuracy(measured, seeds)
-        finding = self.finding(
+        return [self.finding(
             f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
             f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
             "learning-rate change comes close." + labelled_right(accuracy, self.classifies_well),
@@ -93,8 +92,7 @@ class UnderCapacity(Rule):
              "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss],
              "accuracy": accuracy},
             severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
-            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])
-        return [near_info(finding, [accuracy_edge(accuracy, self.classifies_well)])]
+            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])]
 
 
 class RegularizationDominates(Rule):

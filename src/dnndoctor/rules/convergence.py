@@ -11,7 +11,6 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import by_seed, majority, median_accuracy, relative_final
 from .fixes import measured_fix, refuted
-from .ranking import accuracy_edge, near_info
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 # The standard remedies (AutoTrainer's list): edit, summary, Keras code. An edit that does not
@@ -51,9 +50,9 @@ class SlowConvergence(Rule):
     Relative final loss of the setup (> {floor:.0%} of the trivial baseline) against that of each
     remedy's probe (at least {gain:g}× lower in most seeds). A note (info) while the remedies
     are not yet probed; a warning once one is verified. Info when a classifier's median
-    probe-batch accuracy is at least {classifies_well:.0%}: it already labels its training rows
-    right, and the remedy only makes it surer sooner (low confidence when its error rate is within
-    seed noise of that).
+    probe-batch accuracy is at least {classifies_well:.0%}, or within seed noise of it ({SEED_NOISE:g}
+    decades of the error rate): it already labels its training rows right, and the remedy only
+    makes it surer sooner.
 
     Fix
     Apply the verified remedy; the report lists each remedy that ended {gain:g}× lower.
@@ -95,14 +94,13 @@ class SlowConvergence(Rule):
                                                        if s in high]
         accuracy = median_accuracy(measured, high)
         evidence["accuracy"] = accuracy
-        finding = self.finding(
+        return [self.finding(
             f"The loss converges slowly: after {steps} steps it is still {format_number(float(np.median(rels)))}× "
             f"a constant prediction's, while the remedy \"{best.summary}\" ends at "
             f"{format_number(_median_relative(measured, best, high))}×, at least {self.gain:g}× lower."
             + labelled_right(accuracy, self.classifies_well), evidence,
             severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
-            seeds=seeds_phrase(len(high), len(base)), fixes=fixes)
-        return [near_info(finding, [accuracy_edge(accuracy, self.classifies_well)])]
+            seeds=seeds_phrase(len(high), len(base)), fixes=fixes)]
 
 
 def _median_relative(measured: Measurements, fix: Fix, seeds: list[int]) -> float:

@@ -12,7 +12,7 @@ from ..measurements import Measurements
 from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonfinite_step, initial_loss, majority,
                         median_accuracy, relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
-from .ranking import accuracy_edge, near, near_info
+from .ranking import near, near_info
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
@@ -286,11 +286,11 @@ class SlowProgress(Rule):
     {SEED_NOISE:g} decades: the rate does not hold the steps back, so a faster one is advice
     however far the loss still has to go), or when the setup already trains well (median
     relative final loss at most {trains_well:g}, the model.fit criterion of a healthy control, or a
-    classifier's median probe-batch accuracy at least {classifies_well:.0%}: a cross-entropy still
-    falls while every row is classified right). Otherwise an error when the setup barely moved
-    (median relative final loss > {error_above:g}) and a warning when it moved, each with low
-    confidence when the ratio, the loss or the error rate is within seed noise of the threshold of
-    info.
+    classifier's median probe-batch accuracy at least {classifies_well:.0%} or within seed noise of
+    it: a cross-entropy still falls while every row is classified right). Otherwise an error when
+    the setup barely moved (median relative final loss > {error_above:g}) and a warning when it
+    moved, each with low confidence when the ratio or the loss is within seed noise of the
+    threshold of info.
 
     {CONSEQUENCE}.
 
@@ -359,8 +359,7 @@ class SlowProgress(Rule):
             severity=severity, seeds=seeds_phrase(len(slow), len(compared)), fixes=fixes)
         return [near_info(finding, [_pace_edge(pace, self.healthy_update),
                                     ("the loss reached is within seed noise of training well",
-                                     near(reached, self.trains_well)),
-                                    accuracy_edge(accuracy, self.classifies_well)])]
+                                     near(reached, self.trains_well))])]
 
 
 class LossPlateau(Rule):
@@ -382,8 +381,8 @@ class LossPlateau(Rule):
     probed fix fails to end at least {VERIFIED_GAIN:g}× lower. Information when the median
     update-to-weight ratio per step is above {healthy_update:g} by more than the seed noise: steps of
     a healthy size are not what holds the loss, and a larger rate is advice (as for DD311); and when
-    a classifier's median probe-batch accuracy is at least {classifies_well:.0%}: a plateau of a
-    classifier that labels its training rows right is not what holds it back.
+    a classifier's median probe-batch accuracy is at least {classifies_well:.0%} or within seed noise
+    of it: a plateau of a classifier that labels its training rows right is not what holds it back.
 
     {CONSEQUENCE}.
 
@@ -435,8 +434,7 @@ class LossPlateau(Rule):
              "range_test_suggestion": _suggested(measured) if measured.range_test else None},
             severity=Severity.INFO if healthy else Severity.WARNING,
             seeds=seeds_phrase(len(flat_seeds), len(runs)), fixes=fixes)
-        return [near_info(finding, [_pace_edge(pace, self.healthy_update),
-                                    accuracy_edge(accuracy, self.classifies_well)])]
+        return [near_info(finding, [_pace_edge(pace, self.healthy_update)])]
 
 
 def _pace(measured: Measurements, seeds: list[int]) -> float | None:

@@ -120,13 +120,6 @@ def near(value: float, threshold: float) -> bool:
             and abs(math.log10(value) - math.log10(threshold)) < SEED_NOISE)
 
 
-def accuracy_edge(accuracy: float | None, threshold: float) -> tuple[str, bool]:
-    """The edge of ``near_info`` that a classifier's accuracy sets: whether it lies within ``SEED_NOISE``
-    decades of ``threshold``, judged on the error rates (1 - accuracy), which span decades as losses do."""
-    return ("the accuracy reached is within seed noise of training well",
-            accuracy is not None and near(1 - accuracy, 1 - threshold))
-
-
 def near_info(finding: Finding, edges: list[tuple[str, bool]]) -> Finding:
     """Low confidence for a warning or error when a number that would make it info lies within seed
     noise of its threshold, so that info is as likely; ``edges`` are (what, whether at the edge)."""
