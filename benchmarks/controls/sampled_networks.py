@@ -119,28 +119,36 @@ def _body(keras, spec):
 
 
 def _describe(spec: dict) -> tuple[str, str]:
-    family, depth, width = spec["family"], spec["depth"], spec["width"]
-    recurrent = ("Bidirectional " if spec["bidirectional"] else "") + spec["cell"]
-    layers = {
-        "image-cnn": f"{depth} Conv2D block{'s' if depth > 1 else ''} from {width} filters, {spec['pooling']} pooling",
-        "series-conv1d": f"{depth} Conv1D block{'s' if depth > 1 else ''} of {width} (kernel {spec['kernel']}), global {spec['pooling']} pooling",
-        "series-rnn": f"{min(depth, 2)} {recurrent} of {width}",
-        "forecaster": f"{min(depth, 2)} {recurrent} of {width}",
-        "text-pooling": f"Embedding {width}, global {spec['pooling']} pooling, Dense {width}",
-        "text-conv1d": f"Embedding {width}, Conv1D {width} (kernel {spec['kernel']}), global {spec['pooling']} pooling",
-        "text-rnn": f"Embedding {width}, {min(depth, 2)} {recurrent} of {width}",
-        "text-transformer": f"Embedding {width}, a transformer block (2 heads), global {spec['pooling']} pooling",
-    }[family]
+    """A draw's short name and its description."""
+    family, depth, width, pooling, kernel = (spec[key] for key in ("family", "depth", "width", "pooling", "kernel"))
     conv = family in ("image-cnn", "series-conv1d")
-    extras = ([spec["activation"]] if conv or family in ("text-pooling", "text-conv1d", "text-transformer") else []) \
-        + (["BatchNormalization"] if conv and spec["norm"] else []) + (["residual"] if conv and spec["residual"] else []) \
-        + ([f"Dropout {spec['dropout']}"] if spec["dropout"] else [])
+    recurrent_family = family in ("series-rnn", "forecaster", "text-rnn")
+    stacked = min(depth, 2)  # recurrent layers
+    recurrent = f"{stacked} " + ("Bidirectional " if spec["bidirectional"] else "") + f"{spec['cell']} of {width}"
+    blocks = f"{depth} block{'s' if depth > 1 else ''}"
+    layers = {
+        "image-cnn": f"{blocks.replace(' ', ' Conv2D ')} from {width} filters, {pooling} pooling",
+        "series-conv1d": f"{blocks.replace(' ', ' Conv1D ')} of {width} (kernel {kernel}), global {pooling} pooling",
+        "series-rnn": recurrent,
+        "forecaster": recurrent,
+        "text-pooling": f"Embedding {width}, global {pooling} pooling, Dense {width}",
+        "text-conv1d": f"Embedding {width}, Conv1D {width} (kernel {kernel}), global {pooling} pooling",
+        "text-rnn": f"Embedding {width}, {recurrent}",
+        "text-transformer": f"Embedding {width}, a transformer block (2 heads), global {pooling} pooling",
+    }[family]
+    extras = []
+    if not recurrent_family:
+        extras.append(spec["activation"])
+    if conv and spec["norm"]:
+        extras.append("BatchNormalization")
+    if conv and spec["residual"]:
+        extras.append("residual")
+    if spec["dropout"]:
+        extras.append(f"Dropout {spec['dropout']}")
     data = {"image-cnn": "8x8 digit images in [0, 1]", "series-conv1d": "64-step series", "series-rnn": "64-step series",
             "forecaster": "24-step windows of 7 standardized features"}.get(family, "texts of 40 tokens")
-    recurrent_family = family in ("series-rnn", "forecaster", "text-rnn")
-    layers_deep = depth if conv else min(depth, 2) if recurrent_family else 1
-    short = f"{family.replace('-', '_')}{layers_deep}x{width}" + (f"_{spec['cell'].lower()}" if recurrent_family
-                                                                     else "")
+    short = (f"{family.replace('-', '_')}{depth if conv else stacked if recurrent_family else 1}x{width}"
+             + (f"_{spec['cell'].lower()}" if recurrent_family else ""))
     return short, f"{data}, {layers}" + "".join(f", {e}" for e in extras)
 
 
