@@ -12,7 +12,8 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
-from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
+from .ranking import near, near_info
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right, trains_well
 
 
 class UnderCapacity(Rule):
@@ -36,9 +37,12 @@ class UnderCapacity(Rule):
     probe-batch loss above {settled:g} (a loss still halving is not held at a floor; the wider copy
     is then only faster).
     Whether the model can overfit one small batch (to within {FITS:.0%} of a constant
-    prediction's loss) is given as evidence. Info when a classifier's median probe-batch accuracy
-    is at least {classifies_well:.0%}, or within seed noise of it ({SEED_NOISE:g} decades of the error
-    rate): it already labels its training rows right, and a wider copy only makes it surer.
+    prediction's loss) is given as evidence. Info when the setup already trains well: a median
+    relative final loss at most {trains_well:g}, the model.fit criterion of a healthy control (a
+    warning just above it, within the seed noise, has low confidence), or a classifier's median
+    probe-batch accuracy at least {classifies_well:.0%}, or within seed noise of it ({SEED_NOISE:g}
+    decades of the error rate): it already fits or labels its training rows right, and a wider
+    copy only fits closer or makes it surer.
 
     Fix
     Widen the hidden layers (4×, at least 32, is probed) or add a layer.
@@ -57,6 +61,7 @@ class UnderCapacity(Rule):
         Option("over_lr", float, 3.0, (1, math.inf), "how many times lower than the best learning-rate "
                                                      "variant the wider copy must end"),
         Option("settled", float, 0.5, (0, 1), "final ÷ mid-probe loss above which the setup's loss has settled"),
+        trains_well(),
         classifies_well(),
     )
 
@@ -84,15 +89,22 @@ class UnderCapacity(Rule):
         wides = [relative_final(measured, wide[s]) for s in seeds]
         hidden = [layer.name for layer in measured.model.layers[:-1] if layer.units]
         accuracy = median_accuracy(measured, seeds)
-        return [self.finding(
-            f"The model lacks capacity: it ends at {format_number(float(np.median(rels)))}× a constant "
+        reached = float(np.median(rels))
+        fits_well = reached <= self.trains_well
+        verdict = "A wider copy fits closer" if fits_well else "The model lacks capacity"
+        finding = self.finding(
+            f"{verdict}: the model ends at {format_number(reached)}× a constant "
             f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
-            "learning-rate change comes close." + labelled_right(accuracy, self.classifies_well),
+            "learning-rate change comes close."
+            + (f" At or below {self.trains_well:g}× the model already trains well." if fits_well
+               else labelled_right(accuracy, self.classifies_well)),
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
              "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss],
-             "accuracy": accuracy},
-            severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
-            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])]
+             "accuracy": accuracy, "trains_well": self.trains_well},
+            severity=Severity.INFO if fits_well or classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])
+        return [near_info(finding, [("the loss reached is within seed noise of training well",
+                                     near(reached, self.trains_well))])]
 
 
 class RegularizationDominates(Rule):

@@ -13,7 +13,7 @@ from ..runstats import (SEED_NOISE, TINY, TRIVIAL, by_seed, final_of, first_nonf
                         median_accuracy, relative_final)
 from .fixes import LR_DOWN, LR_UP, clip_fix, lr_change, lr_text, measured_fix, refuted
 from .ranking import near, near_info
-from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
+from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right, trains_well
 
 HEAVY_MOMENTUM = 0.95  # from this momentum on, the probe of a lighter one (0.9) is proposed
 OUTGROWS = 1 / LR_DOWN  # a schedule raising the rate this much ends the ÷10 probe above the starting rate
@@ -312,8 +312,7 @@ class SlowProgress(Rule):
         Option("error_above", float, 0.5, (0, 1), "median relative final loss above which it is an error"),
         Option("healthy_update", float, 1e-3, (0, 1), "median update-to-weight ratio per step from which a setup "
                                                       "that moved trains at a healthy pace (info)"),
-        Option("trains_well", float, 0.1, (0, 1), "median relative final loss below which the setup already "
-                                                  "trains well, so that a faster rate is advice"),
+        trains_well(),
         classifies_well(),
     )
 

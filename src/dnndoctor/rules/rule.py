@@ -70,6 +70,14 @@ def classifies_well(default: float = 0.95) -> Option:
                                                              "classifier already trains well")
 
 
+def trains_well(default: float = 0.1) -> Option:
+    """The option ``trains_well`` of the rules that call a setup slow or small: the median relative
+    final loss at or below which the setup already trains well, the criterion by which model.fit
+    calls a benchmark control healthy. The dev faults such rules must report end at 0.18 or more."""
+    return Option("trains_well", float, default, (0, 1), "median relative final loss at or below which the "
+                                                         "setup already trains well")
+
+
 def classified_well(accuracy: float | None, threshold: float) -> bool:
     """Whether a classifier's median accuracy (None: not a classifier) reaches ``threshold`` or lies
     within seed noise below it: an error rate at most ``SEED_NOISE`` decades above ``1 - threshold``
