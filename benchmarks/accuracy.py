@@ -185,6 +185,9 @@ def _rate(hits: int, total: int) -> float | None:
 
 
 def summarize(results: list[Result]) -> dict:
+    """The measures of a group of results; ``opened`` counts the cases whose results were read before
+    (split.json), and the false alarms among them, so that the unseen remainder is known."""
+    opened = frozen_split.opened(frozen_split.load())
     faulty = [r for r in results if not r.control]
     controls = [r for r in results if r.control]
     alarms = sum(len(r.reported) for r in faulty)
@@ -193,7 +196,9 @@ def summarize(results: list[Result]) -> dict:
               "alarms": alarms, "correct_alarms": correct_alarms,
               "false_alarms": sum(r.false_alarm for r in controls),
               "verified_fix": sum(r.verified_fix for r in faulty),
-              "refused_or_crashed": sum(r.verdict.startswith(("refused", "crash")) for r in results)}
+              "refused_or_crashed": sum(r.verdict.startswith(("refused", "crash")) for r in results),
+              "opened": sum(r.case in opened for r in results),
+              "opened_false_alarms": sum(r.false_alarm and r.case in opened for r in controls)}
     seconds = [r.seconds for r in results]
     return {
         "cases": len(results), "faulty": len(faulty), "controls": len(controls),
@@ -218,6 +223,7 @@ def summary_rows(s: dict) -> list[tuple[str, str]]:
             ("verified fix", _pct(s["verified_fix"], c["verified_fix"], s["faulty"])),
             ("false alarms on controls", _pct(s["false_alarms"], c["false_alarms"], s["controls"])),
             ("refused or crashed", str(c["refused_or_crashed"])),
+            ("opened (read before)", f"{c.get('opened', 0)} cases, {c.get('opened_false_alarms', 0)} false alarms"),
             ("median / max seconds", "n/a" if s["median_seconds"] is None
              else f"{s['median_seconds']:.1f} / {s['max_seconds']:.1f}")]
 

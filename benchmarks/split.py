@@ -9,7 +9,9 @@ each group is sorted by name and shuffled by ``random.Random(f"{SEED}:{group}")`
 ``min(n, max(2, ceil(0.4 n)))`` of a group of n go to test, the rest to dev. A case keeps the
 split of the batch it arrived in for ever: later batches never move earlier cases.
 
-Tune rules on dev cases and controls only; the test cases are for measuring.
+Tune rules on dev cases and controls only; the test cases are for measuring. A test case whose
+result was read to find a cause is listed under ``opened`` with the date and why: it keeps its
+split, and reports say how many of its group's results are no longer unseen.
 
     python -m benchmarks.split --check            # every benchmark case has a split
     python -m benchmarks.split --add BATCH        # assign the cases that have none, as one batch
@@ -62,6 +64,11 @@ def load(path: Path = SPLIT_FILE) -> dict:
 def split_of(frozen: dict) -> dict[str, str]:
     """Case name -> 'dev' or 'test', over every batch."""
     return {name: split for batch in frozen["batches"] for name, split in batch["cases"].items()}
+
+
+def opened(frozen: dict) -> set[str]:
+    """The test cases whose results were read to find a cause (no longer unseen)."""
+    return {name for record in frozen.get("opened", []) for name in record["cases"]}
 
 
 def add_batch(frozen: dict, batch: str, groups_of: dict[str, str], date: str | None = None) -> dict:
