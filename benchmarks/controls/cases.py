@@ -1454,11 +1454,12 @@ BATCH_2026_12_02A_ORDINARY = [
 ]
 
 
-# ---------------------------------------------------------------- batches 2026-12-02b to f: sampled setups
+# ---------------------------------------------------------------- batches 2026-12-02b to g: sampled setups
 
-SAMPLED_DRAWS = 84  # batch 2026-12-02b: draws 0-35; batch 2026-12-02c: draws 36-59; 2026-12-02f: 60-83
-NETWORK_DRAWS = 64  # batch 2026-12-02d: network draws 0-23 of sampled_networks.py; 2026-12-02e: 24-43;
-# batch 2026-12-02f: network draws 44-63
+SAMPLED_DRAWS = 108  # batch 2026-12-02b: draws 0-35; batch 2026-12-02c: draws 36-59; 2026-12-02f: 60-83;
+# batch 2026-12-02g: draws 84-107
+NETWORK_DRAWS = 84  # batch 2026-12-02d: network draws 0-23 of sampled_networks.py; 2026-12-02e: 24-43;
+# batch 2026-12-02f: network draws 44-63; 2026-12-02g: network draws 64-83
 
 
 def _sampled() -> list[tuple]:
