@@ -11,6 +11,7 @@ from ..formatting import format_number, seeds_phrase
 from ..measurements import Measurements
 from ..runstats import by_seed, majority, median_accuracy, relative_final
 from .fixes import measured_fix, refuted
+from .ranking import clear_win
 from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right
 
 # The standard remedies (AutoTrainer's list): edit, summary, Keras code. An edit that does not
@@ -52,7 +53,10 @@ class SlowConvergence(Rule):
     are not yet probed; a warning once one is verified. Info when a classifier's median
     probe-batch accuracy is at least {classifies_well:.0%}, or within seed noise of it ({SEED_NOISE:g}
     decades of the error rate): it already labels its training rows right, and the remedy only
-    makes it surer sooner.
+    makes it surer sooner. Info too when no verified remedy beats the {gain:g}× by more than the
+    seed noise ({SEED_NOISE:g} decades): the gain is this finding's whole evidence, and within
+    noise of its threshold slow convergence is as likely not to hold, so the faster remedy is
+    advice.
 
     Fix
     Apply the verified remedy; the report lists each remedy that ended {gain:g}× lower.
@@ -94,12 +98,15 @@ class SlowConvergence(Rule):
                                                        if s in high]
         accuracy = median_accuracy(measured, high)
         evidence["accuracy"] = accuracy
+        marginal = not any(clear_win(f, measured, high) for f in verified)
         return [self.finding(
             f"The loss converges slowly: after {steps} steps it is still {format_number(float(np.median(rels)))}× "
             f"a constant prediction's, while the remedy \"{best.summary}\" ends at "
             f"{format_number(_median_relative(measured, best, high))}×, at least {self.gain:g}× lower."
-            + labelled_right(accuracy, self.classifies_well), evidence,
-            severity=Severity.INFO if classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            + labelled_right(accuracy, self.classifies_well)
+            + (f" No remedy beats the {self.gain:g}× by more than the seed noise: a faster variant, not a "
+               "setup held back." if marginal else ""), evidence,
+            severity=Severity.INFO if marginal or classified_well(accuracy, self.classifies_well) else Severity.WARNING,
             seeds=seeds_phrase(len(high), len(base)), fixes=fixes)]
 
 

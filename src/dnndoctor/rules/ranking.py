@@ -74,6 +74,11 @@ def follow_budget(finding: Finding, measured: Measurements, capped_when_fit: boo
     return finding
 
 
+def clear_win(fix: Fix, measured: Measurements, seeds: list[int]) -> bool:
+    """Whether a verified fix's median gain beats the gain its probe had to show by at least the seed noise."""
+    return fix.verified and bool(fix.needed) and fix_gain(fix, measured, seeds) >= math.log10(fix.needed) + SEED_NOISE
+
+
 def best_gain(finding: Finding, measured: Measurements) -> float:
     """log10 of the median improvement of the finding's best verified fix (0 when none), a loss
     below the fit cutoff counted as the cutoff, as for ranking."""
@@ -142,7 +147,7 @@ def assess_confidence(finding: Finding, measured: Measurements, capped_when_fit:
     if capped_when_fit and fit_relative_loss is not None and near(fit_relative_loss, FITS):
         reasons.append(f"the setup ends at {fit_relative_loss:.3g}× a constant's loss, near the fit cutoff {FITS:g}")
     verified = [f for f in finding.fixes if f.verified and f.needed]
-    if verified and not any(fix_gain(f, measured, seeds) >= math.log10(f.needed) + SEED_NOISE for f in verified):
+    if verified and not any(clear_win(f, measured, seeds) for f in verified):
         reasons.append("the verified fixes beat their required gain by less than the seed noise")
     if verified and len(seeds) > 1 and not any(
             majority(wins(*variant_effect(measured, f.variant, seeds), f.needed) - 1, len(seeds)) for f in verified):
