@@ -212,8 +212,9 @@ def lagging_batchnorm(inference: float | list[float] = 0.4, training_end: float 
     return measured
 
 
-def regularized(reg: float = 0.3, curve: list[float] | None = None) -> Measurements:
-    return make_measurements({"baseline": same(curve or decay(1.0, 0.4))}, regularization_loss=reg)
+def regularized(reg: float = 0.4, curve: list[float] | None = None, accuracy: float | None = None) -> Measurements:
+    return make_measurements({"baseline": same(curve or decay(1.0, 0.6))}, regularization_loss=reg,
+                             accuracy=accuracy)
 
 
 UNSCALED_X = profile(x_mean_abs_max=50.0, x_std_max=300.0, x_std_min=2.0, x_max_abs=2000.0)

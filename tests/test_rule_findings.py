@@ -357,8 +357,9 @@ def test_generalization_gap_finding():
 def test_regularization_dominates_finding():
     f = judged(regularized(), "DD403")
     assert_meta(f, "DD403", "under-capacity", W, "3/3 seeds")
-    assert f.evidence["regularization_share"] == {s: pytest.approx(0.75) for s in (0, 1, 2)}
-    assert "75 %" in f.message
+    assert f.evidence["regularization_share"] == {s: pytest.approx(0.4 / 0.6) for s in (0, 1, 2)}
+    assert f.evidence["relative_data_loss"] == {s: pytest.approx(0.2) for s in (0, 1, 2)}
+    assert "66.7 %" in f.message and "0.2× a constant" in f.message
 
 
 def test_unscaled_inputs_finding():

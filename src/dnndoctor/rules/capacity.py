@@ -122,7 +122,11 @@ class RegularizationDominates(Rule):
     Regularization loss ÷ total probe-batch loss after the probe (≥ {share:.0%}) in most seeds,
     with the data part of the final loss (the total less the penalty) above {floor:.0%} of the
     trivial baseline: a penalty that is most of a tiny loss does no harm to a model that fits
-    its data.
+    its data. Info when the model already trains well despite the penalty: a median data part
+    at most {trains_well:g} of the trivial baseline, the model.fit criterion of a healthy control
+    (a warning just above it, within the seed noise, has low confidence), or a classifier's
+    median probe-batch accuracy at least {classifies_well:.0%}, or within seed noise of it
+    ({SEED_NOISE:g} decades of the error rate).
 
     Fix
     Reduce the regularization factor (for example L2(1e-4) instead of L2(1e-2)).
@@ -132,29 +136,41 @@ class RegularizationDominates(Rule):
     name = "regularization-dominates"
     category = "under-capacity"
     severity = Severity.WARNING
+    severities = (Severity.INFO, Severity.WARNING)
 
     options = (
         Option("share", float, 0.5, (0, 1), "fraction of the final loss that is the weight penalty"),
         fit_floor(0.01),
+        trains_well(),
+        classifies_well(),
     )
 
     def check(self, measured: Measurements) -> list[Finding]:
         runs = measured.runs_of("baseline")
-        shares = {}
+        shares, data_parts = {}, {}
         for run in runs:
             total = run.eval_losses[-1] if run.eval_losses else None
             if run.regularization_loss and total and math.isfinite(total) and total > 0:
                 data = above_floor(total - run.regularization_loss, measured.baseline_loss, measured.floor_loss)
                 if run.regularization_loss / total >= self.share and data > self.floor:
-                    shares[run.seed] = run.regularization_loss / total
+                    shares[run.seed], data_parts[run.seed] = run.regularization_loss / total, data
         if not majority(len(shares), len(runs)):
             return []
-        return [self.finding(
+        reached = float(np.median(list(data_parts.values())))
+        accuracy = median_accuracy(measured, list(shares))
+        fits_well = reached <= self.trains_well
+        finding = self.finding(
             f"Regularization dominates: {format_number(float(np.median(list(shares.values()))) * 100)} % of the "
-            "final loss "
-            "is the weight penalty, not the data.",
-            {"regularization_share": shares, "threshold": self.share},
-            seeds=seeds_phrase(len(shares), len(runs)))]
+            f"final loss is the weight penalty, not the data, whose part is {format_number(reached)}× a constant "
+            "prediction's loss."
+            + (f" At or below {self.trains_well:g}× the model already trains well." if fits_well
+               else labelled_right(accuracy, self.classifies_well)),
+            {"regularization_share": shares, "threshold": self.share, "relative_data_loss": data_parts,
+             "accuracy": accuracy, "trains_well": self.trains_well},
+            severity=Severity.INFO if fits_well or classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            seeds=seeds_phrase(len(shares), len(runs)))
+        return [near_info(finding, [("the data part of the loss is within seed noise of training well",
+                                     near(reached, self.trains_well))])]
 
 
 class GeneralizationGap(Rule):
