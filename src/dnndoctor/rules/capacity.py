@@ -13,7 +13,7 @@ from ..measurements import Measurements
 from ..runstats import FITS, TINY, above_floor, by_seed, majority, median_accuracy, relative_final, settled
 from .fixes import measured_fix
 from .ranking import near, near_info
-from .rule import Option, Rule, classified_well, classifies_well, fit_floor, labelled_right, trains_well
+from .rule import Option, Rule, already_trains_well, classifies_well, fit_floor, trains_well
 
 
 class UnderCapacity(Rule):
@@ -90,18 +90,16 @@ class UnderCapacity(Rule):
         hidden = [layer.name for layer in measured.model.layers[:-1] if layer.units]
         accuracy = median_accuracy(measured, seeds)
         reached = float(np.median(rels))
-        fits_well = reached <= self.trains_well
-        verdict = "A wider copy fits closer" if fits_well else "The model lacks capacity"
+        advice = already_trains_well(reached, accuracy, self.trains_well, self.classifies_well)
+        verdict = "A wider copy fits closer" if reached <= self.trains_well else "The model lacks capacity"
         finding = self.finding(
             f"{verdict}: the model ends at {format_number(reached)}× a constant "
             f"prediction's loss, while a wider copy reaches {format_number(float(np.median(wides)))}× and no "
-            "learning-rate change comes close."
-            + (f" At or below {self.trains_well:g}× the model already trains well." if fits_well
-               else labelled_right(accuracy, self.classifies_well)),
+            "learning-rate change comes close." + (advice or ""),
             {"relative_final_loss": rels, "relative_final_loss_wider": wides, "threshold": self.gain,
              "widths": variant.change, "overfits_one_batch": [v < FITS for v in measured.overfit_relative_loss],
              "accuracy": accuracy, "trains_well": self.trains_well},
-            severity=Severity.INFO if fits_well or classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            severity=Severity.INFO if advice else Severity.WARNING,
             layers=hidden, seeds=seeds_phrase(len(seeds), len(compared)), fixes=[fix])
         return [near_info(finding, [("the loss reached is within seed noise of training well",
                                      near(reached, self.trains_well))])]
@@ -158,16 +156,14 @@ class RegularizationDominates(Rule):
             return []
         reached = float(np.median(list(data_parts.values())))
         accuracy = median_accuracy(measured, list(shares))
-        fits_well = reached <= self.trains_well
+        advice = already_trains_well(reached, accuracy, self.trains_well, self.classifies_well)
         finding = self.finding(
             f"Regularization dominates: {format_number(float(np.median(list(shares.values()))) * 100)} % of the "
             f"final loss is the weight penalty, not the data, whose part is {format_number(reached)}× a constant "
-            "prediction's loss."
-            + (f" At or below {self.trains_well:g}× the model already trains well." if fits_well
-               else labelled_right(accuracy, self.classifies_well)),
+            "prediction's loss." + (advice or ""),
             {"regularization_share": shares, "threshold": self.share, "relative_data_loss": data_parts,
              "accuracy": accuracy, "trains_well": self.trains_well},
-            severity=Severity.INFO if fits_well or classified_well(accuracy, self.classifies_well) else Severity.WARNING,
+            severity=Severity.INFO if advice else Severity.WARNING,
             seeds=seeds_phrase(len(shares), len(runs)))
         return [near_info(finding, [("the data part of the loss is within seed noise of training well",
                                      near(reached, self.trains_well))])]

@@ -96,6 +96,16 @@ def labelled_right(accuracy: float | None, threshold: float) -> str:
     return f" The classifier already labels {accuracy:.1%} of the probe batch's training rows right{near}."
 
 
+def already_trains_well(reached: float, accuracy: float | None, trains_well_at: float, classifies_well_at: float
+                        ) -> str | None:
+    """The sentence that makes a rule calling a setup small or held back give advice (info), or None:
+    when its median relative loss ``reached`` is at or below ``trains_well_at``, or it is a classifier
+    that labels its rows right (``classified_well``)."""
+    if reached <= trains_well_at:
+        return f" At or below {trains_well_at:g}× the model already trains well."
+    return labelled_right(accuracy, classifies_well_at) or None
+
+
 class Rule:
     """A check of the measurements. Subclasses set the metadata and implement ``check``.
 
